@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sernet: the one place that knows about kernel version differences.
+ *
+ * Supported: Debian's 6.1 and 6.12 kernels.
+ */
+#ifndef _SERNET_COMPAT_H
+#define _SERNET_COMPAT_H
+
+#include <linux/tty.h>
+#include <linux/version.h>
+
+#include "sernet.h"
+
+/*
+ * The series (major.patchlevel) of the headers we build against. Out of
+ * tree, this file is where version tests belong; the sublevel is left out
+ * because Debian's stable updates never change these APIs.
+ */
+#define SERNET_SERIES KERNEL_VERSION(LINUX_VERSION_MAJOR, \
+				     LINUX_VERSION_PATCHLEVEL, 0)
+
+/*
+ * 6.6 changed the types of the line discipline receive hooks from
+ * (const unsigned char *, const char *, int) to (const u8 *, const u8 *,
+ * size_t). sernet_receive() has the new types; this adapts it.
+ */
+#if KERNEL_VERSION(6, 6, 0) <= SERNET_SERIES
+static inline size_t sernet_compat_receive_buf2(struct tty_struct *tty,
+						const u8 *cp, const u8 *fp,
+						size_t count)
+{
+	return sernet_receive(tty, cp, fp, count);
+}
+#else
+static inline int sernet_compat_receive_buf2(struct tty_struct *tty,
+					     const unsigned char *cp,
+					     const char *fp, int count)
+{
+	return sernet_receive(tty, cp, (const u8 *)fp, count);
+}
+#endif
+
+#endif /* _SERNET_COMPAT_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: the line discipline and the lifetime of a port.
+ *
+ * Attaching the discipline to a tty (ldattach, TIOCSETD) creates a port;
+ * detaching it, a hangup of the tty or its last close removes the port.
+ */
+#include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/tty.h>
+#include <linux/tty_ldisc.h>
+
+#include "compat.h"
+#include "sernet.h"
+
+/* Every port by index; changes and lookups hold sernet_ports_lock */
+DEFINE_XARRAY_ALLOC(sernet_ports);
+/* Serialises port creation, removal and namespace moves with readers */
+DEFINE_MUTEX(sernet_ports_lock);
+
+static void sernet_port_release(struct device *dev)
+{
+	kfree(to_sernet_port(dev));
+}
+
+static struct sernet_port *sernet_port_create(struct tty_struct *tty)
+{
+	struct net *net = current->nsproxy ? current->nsproxy->net_ns :
+					     &init_net;
+	struct sernet_port *port;
+	u32 index;
+	int err;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+
+	write_pnet(&port->net, net);
+	strscpy(port->tty_name, tty_name(tty), sizeof(port->tty_name));
+	port->state = SERNET_PORT_STATE_IDLE;
+	atomic64_set(&port->rx_bytes, 0);
+
+	device_initialize(&port->dev);
+	port->dev.class = &sernet_class;
+	port->dev.release = sernet_port_release;
+
+	mutex_lock(&sernet_ports_lock);
+	err = xa_alloc(&sernet_ports, &index, port, xa_limit_31b, GFP_KERNEL);
+	if (err)
+		goto err_put;
+	port->index = index;
+
+	err = dev_set_name(&port->dev, "sernet%u", index);
+	if (err)
+		goto err_erase;
+	err = device_add(&port->dev);
+	if (err)
+		goto err_erase;
+
+	/* Ptys have no device to link to; real ports (ttyS1...) do. */
+	if (tty->dev) {
+		err = sysfs_create_link(&port->dev.kobj, &tty->dev->kobj,
+					"tty");
+		if (err)
+			goto err_del;
+		port->has_tty_link = true;
+	}
+
+	sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
+	mutex_unlock(&sernet_ports_lock);
+	return port;
+
+err_del:
+	device_del(&port->dev);
+err_erase:
+	xa_erase(&sernet_ports, index);
+err_put:
+	mutex_unlock(&sernet_ports_lock);
+	put_device(&port->dev);
+	return ERR_PTR(err);
+}
+
+static void sernet_port_destroy(struct sernet_port *port)
+{
+	mutex_lock(&sernet_ports_lock);
+	sernet_nl_notify(port, SERNET_CMD_PORT_REMOVED);
+	if (port->has_tty_link)
+		sysfs_remove_link(&port->dev.kobj, "tty");
+	/*
+	 * The index and the name sernetN are given back together, after
+	 * device_del(), so that a new port cannot collide with this one.
+	 */
+	device_del(&port->dev);
+	xa_erase(&sernet_ports, port->index);
+	mutex_unlock(&sernet_ports_lock);
+	put_device(&port->dev);
+}
+
+static int sernet_ldisc_open(struct tty_struct *tty)
+{
+	struct sernet_port *port;
+
+	/*
+	 * With CONFIG_LDISC_AUTOLOAD anyone who can open a tty can ask for
+	 * this discipline; only network administrators may attach it.
+	 */
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+
+	if (!tty->ops->write)
+		return -EOPNOTSUPP;
+
+	port = sernet_port_create(tty);
+	if (IS_ERR(port))
+		return PTR_ERR(port);
+
+	tty->disc_data = port;
+	tty->receive_room = 65536;
+	return 0;
+}
+
+/* Also called for a hangup: the tty core then kills the discipline. */
+static void sernet_ldisc_close(struct tty_struct *tty)
+{
+	struct sernet_port *port = tty->disc_data;
+
+	tty->disc_data = NULL;
+	if (port)
+		sernet_port_destroy(port);
+}
+
+/*
+ * Runs from flush_to_ldisc() on a workqueue, serialised per tty by the tty
+ * core. Bytes are counted and consumed; the data path comes later.
+ */
+size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
+		      size_t count)
+{
+	struct sernet_port *port = tty->disc_data;
+
+	atomic64_add(count, &port->rx_bytes);
+	return count;
+}
+
+static struct tty_ldisc_ops sernet_ldisc = {
+	.owner		= THIS_MODULE,
+	.name		= "sernet",
+	.open		= sernet_ldisc_open,
+	.close		= sernet_ldisc_close,
+	.receive_buf2	= sernet_compat_receive_buf2,
+};
+
+int sernet_ldisc_register(int num)
+{
+	sernet_ldisc.num = num;
+	return tty_register_ldisc(&sernet_ldisc);
+}
+
+void sernet_ldisc_unregister(void)
+{
+	tty_unregister_ldisc(&sernet_ldisc);
+}

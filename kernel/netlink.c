@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: generic netlink family "sernet".
+ *
+ * PORT_GET reads one port or dumps all ports of the caller's network
+ * namespace; the "events" group carries PORT_ADDED and PORT_REMOVED.
+ */
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/netlink.h>
+
+#include "sernet.h"
+
+enum sernet_mcgrp {
+	SERNET_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group sernet_mcgrps[] = {
+	[SERNET_MCGRP_EVENTS_ID] = { .name = SERNET_MCGRP_EVENTS, },
+};
+
+static const struct nla_policy sernet_port_get_policy[SERNET_A_PORT_INDEX + 1] = {
+	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
+};
+
+static const char * const sernet_state_names[] = {
+	[SERNET_PORT_STATE_IDLE] = "IDLE",
+};
+
+const char *sernet_state_name(enum sernet_port_state state)
+{
+	if (state >= ARRAY_SIZE(sernet_state_names))
+		return "ERROR";
+	return sernet_state_names[state];
+}
+
+static struct genl_family sernet_genl_family;
+
+static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
+			       u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *stats;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, SERNET_A_PORT_INDEX, port->index) ||
+	    nla_put_string(skb, SERNET_A_PORT_TTY, port->tty_name) ||
+	    nla_put_u32(skb, SERNET_A_PORT_STATE, port->state))
+		goto cancel;
+
+	stats = nla_nest_start(skb, SERNET_A_PORT_STATS);
+	if (!stats)
+		goto cancel;
+	if (nla_put_u64_64bit(skb, SERNET_STATS_RX_BYTES,
+			      atomic64_read(&port->rx_bytes),
+			      SERNET_STATS_PAD)) {
+		nla_nest_cancel(skb, stats);
+		goto cancel;
+	}
+	nla_nest_end(skb, stats);
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Caller holds sernet_ports_lock. */
+static struct sernet_port *sernet_port_find(struct net *net, u32 index)
+{
+	struct sernet_port *port = xa_load(&sernet_ports, index);
+
+	if (port && net_eq(read_pnet(&port->net), net))
+		return port;
+	return NULL;
+}
+
+static int sernet_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sernet_port *port;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SERNET_A_PORT_INDEX))
+		return -EINVAL;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&sernet_ports_lock);
+	port = sernet_port_find(genl_info_net(info),
+				nla_get_u32(info->attrs[SERNET_A_PORT_INDEX]));
+	if (!port) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SERNET_A_PORT_INDEX],
+				    "no such port");
+		err = -ENODEV;
+	} else {
+		err = sernet_nl_fill_port(msg, port, info->snd_portid,
+					  info->snd_seq, 0,
+					  SERNET_CMD_PORT_GET);
+	}
+	mutex_unlock(&sernet_ports_lock);
+
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct sernet_port *port;
+	unsigned long index;
+	int err = 0;
+
+	mutex_lock(&sernet_ports_lock);
+	xa_for_each_start(&sernet_ports, index, port, cb->args[0]) {
+		if (!net_eq(read_pnet(&port->net), net))
+			continue;
+		err = sernet_nl_fill_port(skb, port,
+					  NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					  SERNET_CMD_PORT_GET);
+		if (err)
+			break;
+		cb->args[0] = index + 1;
+	}
+	mutex_unlock(&sernet_ports_lock);
+
+	/* A full skb ends this part of the dump; the next part resumes. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* Caller holds sernet_ports_lock. Events are best effort. */
+void sernet_nl_notify(struct sernet_port *port, u8 cmd)
+{
+	struct net *net = read_pnet(&port->net);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&sernet_genl_family, net,
+				SERNET_MCGRP_EVENTS_ID))
+		return;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (sernet_nl_fill_port(msg, port, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&sernet_genl_family, net, msg, 0,
+				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
+}
+
+static const struct genl_ops sernet_genl_ops[] = {
+	{
+		.cmd		= SERNET_CMD_PORT_GET,
+		.doit		= sernet_nl_port_get_doit,
+		.dumpit		= sernet_nl_port_get_dumpit,
+		.policy		= sernet_port_get_policy,
+		.maxattr	= ARRAY_SIZE(sernet_port_get_policy) - 1,
+	},
+};
+
+static struct genl_family sernet_genl_family __ro_after_init = {
+	.name		= SERNET_GENL_NAME,
+	.version	= SERNET_GENL_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= sernet_genl_ops,
+	.n_ops		= ARRAY_SIZE(sernet_genl_ops),
+	.resv_start_op	= 0,
+	.mcgrps		= sernet_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(sernet_mcgrps),
+};
+
+/*
+ * A serial port is hardware: like a physical network device, a port whose
+ * network namespace goes away returns to the initial namespace.
+ */
+static void __net_exit sernet_net_pre_exit(struct net *net)
+{
+	struct sernet_port *port;
+	unsigned long index;
+
+	mutex_lock(&sernet_ports_lock);
+	xa_for_each(&sernet_ports, index, port) {
+		if (!net_eq(read_pnet(&port->net), net))
+			continue;
+		write_pnet(&port->net, &init_net);
+		sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
+	}
+	mutex_unlock(&sernet_ports_lock);
+}
+
+static struct pernet_operations sernet_net_ops = {
+	.pre_exit = sernet_net_pre_exit,
+};
+
+int sernet_netlink_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&sernet_net_ops);
+	if (err)
+		return err;
+
+	err = genl_register_family(&sernet_genl_family);
+	if (err)
+		unregister_pernet_subsys(&sernet_net_ops);
+	return err;
+}
+
+void sernet_netlink_exit(void)
+{
+	genl_unregister_family(&sernet_genl_family);
+	unregister_pernet_subsys(&sernet_net_ops);
+}
+
+MODULE_ALIAS_GENL_FAMILY(SERNET_GENL_NAME);
