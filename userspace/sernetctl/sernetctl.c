@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/* sernetctl: show and configure sernet ports from the shell. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "port.h"
+#include "sernet_nl.h"
+
+#ifndef SERNET_VERSION
+#define SERNET_VERSION "unknown"
+#endif
+
+static const char usage[] =
+	"Usage: sernetctl [--help] [--version] COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  show [--json] [PORT]  list the ports of this network namespace, or\n"
+	"                        one port; PORT is sernetN, N or a tty name\n"
+	"                        (ttyS1, /dev/ttyS1)\n"
+	"\n"
+	"A port appears when the sernet line discipline is attached to a tty:\n"
+	"  ldattach 29 /dev/ttyS1\n"
+	"\n"
+	"Exit status: 0 on success, 1 on an error, 2 on a usage error.\n";
+
+/* "sernet3" or "3" gives 3; anything else is a tty name. */
+static int parse_index(const char *s, uint32_t *index)
+{
+	char *end;
+	unsigned long v;
+
+	if (!strncmp(s, "sernet", 6))
+		s += 6;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*index = (uint32_t)v;
+	return 0;
+}
+
+static int find_port(struct sernet_nl *nl, const char *name,
+		     struct sernet_port_info *port)
+{
+	struct sernet_port_list list = { 0 };
+	char want[SERNET_TTY_NAME_MAX];
+	uint32_t index;
+	int err;
+
+	if (!parse_index(name, &index)) {
+		err = sernet_nl_get_port(nl, index, port);
+		if (err == -ENODEV)
+			fprintf(stderr, "sernetctl: %s: no such port\n", name);
+		else if (err)
+			fprintf(stderr, "sernetctl: %s: %s\n", name,
+				nl->errmsg[0] ? nl->errmsg : strerror(-err));
+		return err;
+	}
+
+	/* The kernel names /dev/pts/3 "pts3" and /dev/tty/x "ttyx". */
+	if (!strncmp(name, "/dev/", 5))
+		name += 5;
+	snprintf(want, sizeof(want), "%s", name);
+	for (char *r = want, *w = want;; r++) {
+		if (*r != '/')
+			*w++ = *r;
+		if (!*r)
+			break;
+	}
+	err = sernet_nl_dump_ports(nl, &list);
+	if (err) {
+		fprintf(stderr, "sernetctl: %s\n",
+			nl->errmsg[0] ? nl->errmsg : strerror(-err));
+		return err;
+	}
+	err = -ENODEV;
+	for (size_t i = 0; i < list.count; i++) {
+		if (!strcmp(list.ports[i].tty, want)) {
+			*port = list.ports[i];
+			err = 0;
+			break;
+		}
+	}
+	sernet_port_list_free(&list);
+	if (err)
+		fprintf(stderr, "sernetctl: %s: no such port\n", name);
+	return err;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sernet_port_list list = { 0 };
+	struct sernet_port_info port;
+	struct sernet_nl nlsock, *nl = &nlsock;
+	int json = 0, c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "sernetctl: show takes at most one PORT\n");
+		return 2;
+	}
+
+	if (sernet_nl_open(nl)) {
+		fprintf(stderr, "sernetctl: %s\n", nl->errmsg);
+		return 1;
+	}
+	if (optind < argc) {
+		err = find_port(nl, argv[optind], &port);
+		if (!err)
+			err = sernet_port_list_add(&list, &port);
+	} else {
+		err = sernet_nl_dump_ports(nl, &list);
+		if (err)
+			fprintf(stderr, "sernetctl: %s\n",
+				nl->errmsg[0] ? nl->errmsg : strerror(-err));
+	}
+	if (!err) {
+		if (json)
+			err = sernet_port_print_json(stdout, &list);
+		else
+			sernet_port_print_table(stdout, &list);
+	}
+	sernet_port_list_free(&list);
+	sernet_nl_close(nl);
+	if (fflush(stdout) == EOF)
+		err = -errno;
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("sernetctl %s\n", SERNET_VERSION);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (strcmp(argv[optind], "show")) {
+		fprintf(stderr, "sernetctl: unknown command \"%s\"\n\n%s",
+			argv[optind], usage);
+		return 2;
+	}
+	return cmd_show(argc - optind, argv + optind);
+}
