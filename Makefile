@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sernet: build the module for every installed Debian kernel header tree,
+# the userspace programs, and run the checks. `make help` lists the targets.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+VERSION := $(shell cd $(TOP) && git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Every header tree Debian installed (the -common trees have no Module.symvers)
+KDIRS := $(patsubst %/Module.symvers,%,$(wildcard /usr/src/linux-headers-*/Module.symvers))
+ifdef KDIR
+KDIRS := $(abspath $(KDIR))
+endif
+
+# Debian packages for the build, the tests and the demo
+DEPS := build-essential pkg-config git python3 \
+	linux-headers-amd64 linux-headers-6.12-amd64 dwarves \
+	linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1 \
+	qemu-system-x86 busybox-static kmod cpio xz-utils \
+	iproute2 util-linux socat \
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
+	libcmocka-dev valgrind sparse
+
+# Userspace: C11, warnings are errors
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := libnl-genl-3.0 json-c
+UCFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib \
+	$(shell pkg-config --cflags $(PKGS)) -DSERNET_VERSION='"$(VERSION)"'
+ULIBS = $(shell pkg-config --libs $(PKGS))
+
+LIB_SRC := $(wildcard userspace/lib/*.c)
+LIB_OBJ := $(LIB_SRC:userspace/%.c=$(BUILD)/obj/%.o)
+LIB_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/sernet.h
+
+# Host unit tests (cmocka) and kselftest programs (run in the VM)
+UTESTS := $(patsubst userspace/tests/%.c,$(BUILD)/tests/%,$(wildcard userspace/tests/*.c))
+KSFT := $(BUILD)/ksrc/tools/testing/selftests
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
+
+KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
+
+.PHONY: all modules userspace selftests utests deps lint check test-host \
+	test-vm install demo clean help
+
+all: modules userspace
+
+help:
+	@echo "make            module for every kernel in /usr/src + programs"
+	@echo "make KDIR=DIR   module for one kernel header tree"
+	@echo "make deps       install the Debian packages everything needs"
+	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
+	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
+	@echo "make demo       boot the VM with a port attached"
+	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
+
+# --- kernel module --------------------------------------------------------
+# Each kernel gets its own tree of symlinks under build/<release>/ so the
+# objects of one kernel never mix with another's.
+define modtree
+	mkdir -p $(1)/kernel; \
+	find $(1)/kernel -xtype l -delete; \
+	ln -sfn $(TOP)/Kbuild $(1)/Kbuild; \
+	ln -sfn $(TOP)/include $(1)/include; \
+	for f in $(TOP)/kernel/*.[ch]; do ln -sfn $$f $(1)/kernel/; done
+endef
+
+modules:
+	@test -n "$(KDIRS)" || { echo "no kernel headers in /usr/src: run make deps" >&2; exit 1; }
+	@set -e; for k in $(KDIRS); do \
+		r=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$k/include/generated/utsrelease.h); d=$(BUILD)/$$r; \
+		$(call modtree,$$d); \
+		echo "  MODULE  $$r"; \
+		$(MAKE) -s -C $$k M=$$d modules; \
+	done
+
+# --- userspace ------------------------------------------------------------
+userspace: $(BUILD)/bin/sernetctl
+
+$(BUILD)/obj/%.o: userspace/%.c $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/libsernet.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libsernet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
+
+utests: $(UTESTS)
+
+$(BUILD)/tests/%: userspace/tests/%.c $(BUILD)/lib/libsernet.a $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libsernet.a $(ULIBS) -lcmocka
+
+# --- kselftests -----------------------------------------------------------
+# kselftest_harness.h and checkpatch.pl come from Debian's linux-source-6.1,
+# extracted here at build time and never committed.
+KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
+KSRC_FILES := scripts/checkpatch.pl scripts/spelling.txt \
+	scripts/const_structs.checkpatch \
+	tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h
+
+$(BUILD)/ksrc/.stamp: $(KSRC_TAR)
+	@test -f $(KSRC_TAR) || { echo "$(KSRC_TAR) missing: run make deps" >&2; exit 1; }
+	@mkdir -p $(BUILD)/ksrc
+	tar -xJf $(KSRC_TAR) -C $(BUILD)/ksrc --strip-components=1 \
+		$(addprefix linux-source-6.1/,$(KSRC_FILES))
+	@touch $@
+
+selftests: $(SELFTESTS)
+
+# -Wall, as the kernel's selftests; they use the userspace library for
+# netlink, so they test it too.
+$(BUILD)/selftests/%: selftests/%.c selftests/sernet_test.h $(BUILD)/ksrc/.stamp $(BUILD)/lib/libsernet.a $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(subst -Wextra,,$(subst -std=c11,-std=gnu11,$(UCFLAGS))) $(CFLAGS) -I$(KSFT) \
+		-o $@ $< $(BUILD)/lib/libsernet.a $(ULIBS)
+
+# --- dependencies ---------------------------------------------------------
+deps:
+	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEPS) 2>/dev/null | \
+		awk '$$1 == "ii" { print $$2 }' | sort | comm -13 - <(tr ' ' '\n' <<< "$(DEPS)" | grep . | sort)); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS    installing:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $(DEPS) >/dev/null; \
+	fi
+
+# --- checks ---------------------------------------------------------------
+lint: modules $(BUILD)/ksrc/.stamp
+	@tools/check/lint $(BUILD) $(KDIRS)
+
+check:
+	@$(MAKE) -s deps
+	@tools/check/run
+
+install: all
+	@r=$$(uname -r); k=/lib/modules/$$r/build; \
+	test -d $$k || { echo "no headers for the running kernel $$r" >&2; exit 1; }; \
+	$(MAKE) -s KDIR=$$k modules && \
+	$(MAKE) -C $$k M=$(BUILD)/$$r INSTALL_MOD_DIR=updates modules_install && \
+	depmod -a $$r
+	install -D -m 0755 $(BUILD)/bin/sernetctl $(DESTDIR)/usr/local/bin/sernetctl
+
+demo:
+	@$(MAKE) -s deps
+	@$(MAKE) -s all
+	@tools/demo
+
+clean:
+	rm -rf $(BUILD)
