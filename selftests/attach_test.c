@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: attaching and detaching the line discipline.
+ *
+ * Runs inside the test VM (tools/vm/run) with the module loaded, as root.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include "kselftest_harness.h"
+#include "sernet_test.h"
+
+FIXTURE(pty) {
+	int master, slave;
+	char name[32];
+	struct events ev;
+};
+
+FIXTURE_SETUP(pty)
+{
+	ASSERT_EQ(0, open_pty(&self->master, &self->slave, self->name,
+			      sizeof(self->name)));
+	ASSERT_EQ(0, events_open(&self->ev));
+}
+
+FIXTURE_TEARDOWN(pty)
+{
+	events_close(&self->ev);
+	if (self->slave >= 0)
+		close(self->slave);
+	if (self->master >= 0)
+		close(self->master);
+}
+
+/* A port appears in sysfs, netlink and as an event; detach removes it. */
+TEST_F(pty, attach_and_detach)
+{
+	struct sernet_port_info port;
+	struct sernet_nl nl;
+	char buf[64];
+	int idx;
+
+	ASSERT_EQ(-1, sysfs_port_of(self->name));
+	ASSERT_EQ(0, attach(self->slave));
+
+	idx = sysfs_port_of(self->name);
+	ASSERT_GE(idx, 0);
+	ASSERT_EQ(0, port_attr(idx, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("IDLE", buf);
+	EXPECT_EQ(0, port_attr_ll(idx, "statistics/rx_bytes"));
+	/* a pty has no device to link to */
+	EXPECT_NE(0, port_attr(idx, "tty/dev", buf, sizeof(buf)));
+
+	EXPECT_EQ(idx, nl_port_of(self->name, &port));
+	EXPECT_EQ(SERNET_PORT_STATE_IDLE, port.state);
+	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,
+				self->name, 2000));
+	EXPECT_EQ(idx, (int)self->ev.port.index);
+
+	ASSERT_EQ(0, sernet_nl_open(&nl));
+	ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &port));
+	EXPECT_STREQ(self->name, port.tty);
+
+	ASSERT_EQ(0, detach(self->slave));
+	EXPECT_EQ(-1, sysfs_port_of(self->name));
+	EXPECT_EQ(-1, nl_port_of(self->name, NULL));
+	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_REMOVED,
+				self->name, 2000));
+	EXPECT_EQ(-ENODEV, sernet_nl_get_port(&nl, idx, &port));
+	EXPECT_STREQ("no such port", nl.errmsg);
+	sernet_nl_close(&nl);
+}
+
+/* Closing the master hangs the slave up, which removes the port. */
+TEST_F(pty, master_hangup_removes_port)
+{
+	ASSERT_EQ(0, attach(self->slave));
+	ASSERT_GE(sysfs_port_of(self->name), 0);
+	close(self->master);
+	self->master = -1;
+	EXPECT_TRUE(WAIT_FOR(sysfs_port_of(self->name) < 0, 2000));
+	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_REMOVED,
+				self->name, 2000));
+	EXPECT_EQ(-1, nl_port_of(self->name, NULL));
+}
+
+/*
+ * The last close of the tty, here by the exit of the process that opened
+ * and attached it (a pty is released when both its sides are closed).
+ */
+TEST_F(pty, process_exit_removes_port)
+{
+	char name[32];
+	int p[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int m, s;
+
+		if (open_pty(&m, &s, name, sizeof(name)) || attach(s))
+			_exit(1);
+		if (sysfs_port_of(name) < 0)
+			_exit(2);
+		if (write(p[1], name, sizeof(name)) != sizeof(name))
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(name), read(p[0], name, sizeof(name)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_TRUE(WAIT_FOR(sysfs_port_of(name) < 0, 2000));
+	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_REMOVED, name,
+				2000));
+	EXPECT_EQ(-1, nl_port_of(name, NULL));
+}
+
+/* Bytes from the serial side are counted. */
+TEST_F(pty, rx_bytes_counted)
+{
+	struct sernet_port_info port = { 0 };
+	char data[3000];
+	int idx;
+
+	memset(data, 'x', sizeof(data));
+	ASSERT_EQ(0, attach(self->slave));
+	idx = sysfs_port_of(self->name);
+	ASSERT_GE(idx, 0);
+	ASSERT_EQ(sizeof(data), write(self->master, data, sizeof(data)));
+	ASSERT_EQ(sizeof(data), write(self->master, data, sizeof(data)));
+	EXPECT_TRUE(WAIT_FOR(port_attr_ll(idx, "statistics/rx_bytes") ==
+			     2 * sizeof(data), 5000));
+
+	EXPECT_EQ(idx, nl_port_of(self->name, &port));
+	EXPECT_EQ(2 * sizeof(data), port.rx_bytes);
+}
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	data[CAP_TO_INDEX(cap)].permitted &= ~CAP_TO_MASK(cap);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Without CAP_NET_ADMIN, even root cannot attach; nor can nobody. */
+TEST_F(pty, attach_needs_cap_net_admin)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (drop_cap(CAP_NET_ADMIN))
+			_exit(10);
+		if (!attach(self->slave))
+			_exit(11);
+		_exit(errno == EPERM ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (!attach(self->slave))
+			_exit(11);
+		_exit(errno == EPERM ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	EXPECT_EQ(-1, sysfs_port_of(self->name));
+	EXPECT_FALSE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,
+				 self->name, 200));
+	/* the tty still works with its old discipline */
+	EXPECT_EQ(3, write(self->master, "ok\n", 3));
+}
+
+/* The module cannot go while a tty is attached; after detach it can. */
+TEST_F(pty, rmmod_refused_while_attached)
+{
+	const char *ko = getenv("SERNET_KO");
+	int fd;
+
+	if (!ko)
+		SKIP(return, "SERNET_KO not set: run under tools/vm/run");
+	ASSERT_EQ(0, attach(self->slave));
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "sernet", O_NONBLOCK));
+	/* the kernel answers EWOULDBLOCK (EAGAIN) for a module in use */
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(0, access("/sys/module/sernet", F_OK));
+	EXPECT_GE(sysfs_port_of(self->name), 0);
+
+	ASSERT_EQ(0, detach(self->slave));
+	events_close(&self->ev);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "sernet", O_NONBLOCK));
+	EXPECT_NE(0, access("/sys/module/sernet", F_OK));
+	EXPECT_NE(0, access(SYSFS_CLASS, F_OK));
+	/* attaching fails while the module is gone (no autoload in the VM) */
+
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0));
+	close(fd);
+	ASSERT_EQ(0, events_open(&self->ev));
+	ASSERT_EQ(0, attach(self->slave));
+	EXPECT_GE(sysfs_port_of(self->name), 0);
+	ASSERT_EQ(0, detach(self->slave));
+}
+
+#define MAX_CACHES 512
+
+struct slabs {
+	int n;
+	char name[MAX_CACHES][64];
+	long long active[MAX_CACHES];
+};
+
+/*
+ * SLUB counts free objects in per-cpu slabs as active: shrink every cache
+ * (which flushes them) so that the counts are exact enough to compare.
+ */
+static void slab_shrink(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir("/sys/kernel/slab");
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 de->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) < 0)
+			; /* best effort */
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int slab_read(struct slabs *s)
+{
+	char line[512];
+	FILE *f;
+
+	slab_shrink();
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	s->n = 0;
+	while (fgets(line, sizeof(line), f) && s->n < MAX_CACHES)
+		if (sscanf(line, "%63s %lld", s->name[s->n],
+			   &s->active[s->n]) == 2)
+			s->n++;
+	fclose(f);
+	return 0;
+}
+
+/*
+ * The cache that grew most from a to b, and by how much, among those that
+ * hold what a port allocates: kmalloc (the port, its name) and kernfs (its
+ * sysfs nodes). Others move with the tty core's own work, e.g. vmap_area
+ * with N_TTY's vzalloc() and lazy vunmap on every detach.
+ */
+static long long slab_max_growth(struct slabs *a, struct slabs *b,
+				 const char **name)
+{
+	long long max = 0;
+
+	*name = "none";
+	for (int i = 0; i < b->n; i++) {
+		if (strncmp(b->name[i], "kmalloc-", 8) &&
+		    strncmp(b->name[i], "kernfs_", 7))
+			continue;
+		for (int j = 0; j < a->n; j++)
+			if (!strcmp(a->name[j], b->name[i]) &&
+			    b->active[i] - a->active[j] > max) {
+				max = b->active[i] - a->active[j];
+				*name = b->name[i];
+			}
+	}
+	return max;
+}
+
+static int cycle(int n)
+{
+	for (int i = 0; i < n; i++) {
+		int m, s;
+		char name[32];
+
+		if (open_pty(&m, &s, name, sizeof(name)))
+			return -1;
+		if (attach(s) || sysfs_port_of(name) < 0 || detach(s))
+			return -1;
+		close(s);
+		close(m);
+	}
+	return 0;
+}
+
+/*
+ * 200 attach/detach cycles leave no port, device or index behind, and the
+ * slab caches that hold ports and their sysfs nodes do not grow with them.
+ */
+TEST(attach_detach_cycles_leak_nothing)
+{
+	static struct slabs before, after;
+	int ports0, m, s, idx0, idx1;
+	const char *cache;
+	long long growth;
+	char name[32];
+
+	ASSERT_EQ(0, cycle(20));	/* warm the caches */
+	ports0 = sysfs_port_count();
+	ASSERT_EQ(0, open_pty(&m, &s, name, sizeof(name)));
+	ASSERT_EQ(0, attach(s));
+	idx0 = sysfs_port_of(name);
+	ASSERT_EQ(0, detach(s));
+	ASSERT_EQ(0, slab_read(&before));
+
+	ASSERT_EQ(0, cycle(200));
+
+	EXPECT_EQ(ports0, sysfs_port_count());
+	ASSERT_EQ(0, attach(s));
+	idx1 = sysfs_port_of(name);
+	ASSERT_EQ(0, detach(s));
+	close(s);
+	close(m);
+	/* the lowest free index is reused: none was leaked */
+	EXPECT_EQ(idx0, idx1);
+	/*
+	 * Reading sysfs frees some objects with kfree_rcu(), which batches
+	 * for up to 5 s: let deferred frees drain before judging.
+	 */
+	for (int ms = 0; ms <= 15000; ms += 500) {
+		ASSERT_EQ(0, slab_read(&after));
+		growth = slab_max_growth(&before, &after, &cache);
+		if (growth < 100)
+			break;
+		msleep(500);
+	}
+	TH_LOG("largest slab growth over 200 cycles: %s +%lld", cache, growth);
+	/* a leak of one object a cycle would add 200 to some cache */
+	EXPECT_LT(growth, 100);
+}
+
+/*
+ * A port belongs to the network namespace of its attacher; when that
+ * namespace dies the port returns to the initial one.
+ */
+TEST_F(pty, port_follows_attacher_netns)
+{
+	int ready[2], done[2], status;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (unshare(CLONE_NEWNET) || attach(self->slave))
+			_exit(1);
+		/* visible here ... */
+		if (nl_port_of(self->name, NULL) < 0)
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	/* ... not in the initial namespace, though sysfs shows it */
+	EXPECT_EQ(-1, nl_port_of(self->name, NULL));
+	EXPECT_GE(sysfs_port_of(self->name), 0);
+	EXPECT_FALSE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,
+				 self->name, 100));
+
+	ASSERT_EQ(1, write(done[1], "d", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* namespace cleanup is asynchronous */
+	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED, self->name,
+				10000));
+	EXPECT_GE(nl_port_of(self->name, NULL), 0);
+	EXPECT_EQ(0, detach(self->slave));
+}
+
+/* Malformed requests get errors, not answers. */
+TEST(get_rejects_bad_requests)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg;
+	uint8_t small = 0;
+	int family;
+
+	ASSERT_NE(NULL, sk);
+	ASSERT_EQ(0, genl_connect(sk));
+	family = genl_ctrl_resolve(sk, SERNET_GENL_NAME);
+	ASSERT_GE(family, 0);
+
+	/* GET without an index */
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_GET, 1);
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_EQ(-NLE_INVAL, nl_wait_for_ack(sk));
+
+	/* an index of the wrong size */
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_GET, 1);
+	nla_put(msg, SERNET_A_PORT_INDEX, 1, &small);
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_GT(0, nl_wait_for_ack(sk));
+
+	/* an attribute the command does not take (strict validation) */
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_GET, 1);
+	nla_put_u32(msg, SERNET_A_PORT_INDEX, 0);
+	nla_put_u32(msg, SERNET_A_PORT_STATE, 0);
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_GT(0, nl_wait_for_ack(sk));
+
+	/* a command that does not exist, and one only the kernel sends */
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_ADDED, 1);
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_EQ(-NLE_OPNOTSUPP, nl_wait_for_ack(sk));
+
+	nl_socket_free(sk);
+}
+
+/* The real 8250 driver: ttyS1 wired to ttyS2 by tools/vm/run --serial-loop */
+static int open_serial(const char *path)
+{
+	struct termios t;
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &t)) {
+		close(fd);
+		return -1;
+	}
+	cfmakeraw(&t);
+	cfsetspeed(&t, B115200);
+	t.c_cflag |= CLOCAL | CREAD;
+	tcsetattr(fd, TCSANOW, &t);
+	tcflush(fd, TCIOFLUSH);
+	return fd;
+}
+
+static bool looped(int a, int b)
+{
+	char buf[8];
+	ssize_t n;
+
+	if (write(b, "ping", 4) != 4)
+		return false;
+	if (!WAIT_FOR((n = read(a, buf, sizeof(buf))) > 0, 2000))
+		return false;
+	return n == 4 && !memcmp(buf, "ping", 4);
+}
+
+TEST(uart_8250_counts_rx)
+{
+	char data[1000], path[PATH_MAX], link[PATH_MAX];
+	struct sernet_port_info port = { 0 };
+	int s1, s2, idx;
+	ssize_t n;
+
+	s1 = open_serial("/dev/ttyS1");
+	s2 = open_serial("/dev/ttyS2");
+	if (s1 < 0 || s2 < 0 || !looped(s1, s2))
+		SKIP(return, "ttyS1 and ttyS2 are not wired: use --serial-loop");
+
+	ASSERT_EQ(0, attach(s1));
+	idx = sysfs_port_of("ttyS1");
+	ASSERT_GE(idx, 0);
+	snprintf(path, sizeof(path), SYSFS_CLASS "/sernet%d/tty", idx);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_GT(n, 0);
+	link[n] = '\0';
+	EXPECT_NE(NULL, strstr(link, "/tty/ttyS1"));
+
+	memset(data, 0x55, sizeof(data));
+	for (size_t off = 0; off < sizeof(data); off += n) {
+		n = write(s2, data + off, sizeof(data) - off);
+		if (n < 0 && errno == EAGAIN) {
+			n = 0;
+			msleep(10);
+		}
+		ASSERT_GE(n, 0);
+	}
+	EXPECT_TRUE(WAIT_FOR(port_attr_ll(idx, "statistics/rx_bytes") ==
+			     sizeof(data), 10000));
+	EXPECT_EQ(idx, nl_port_of("ttyS1", &port));
+	EXPECT_EQ(sizeof(data), port.rx_bytes);
+	EXPECT_EQ(0, detach(s1));
+	EXPECT_EQ(-1, sysfs_port_of("ttyS1"));
+	close(s1);
+	close(s2);
+}
+
+TEST_HARNESS_MAIN
