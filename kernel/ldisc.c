@@ -118,7 +118,6 @@ static int sernet_ldisc_open(struct tty_struct *tty)
 		return PTR_ERR(port);
 
 	tty->disc_data = port;
-	tty->receive_room = 65536;
 	return 0;
 }
 
@@ -130,6 +129,13 @@ static void sernet_ldisc_close(struct tty_struct *tty)
 	tty->disc_data = NULL;
 	if (port)
 		sernet_port_destroy(port);
+}
+
+/* termios ioctls (stty) keep working while attached */
+static int sernet_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
+			      unsigned long arg)
+{
+	return tty_mode_ioctl(tty, cmd, arg);
 }
 
 /*
@@ -150,6 +156,7 @@ static struct tty_ldisc_ops sernet_ldisc = {
 	.name		= "sernet",
 	.open		= sernet_ldisc_open,
 	.close		= sernet_ldisc_close,
+	.ioctl		= sernet_ldisc_ioctl,
 	.receive_buf2	= sernet_compat_receive_buf2,
 };
 

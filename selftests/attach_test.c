@@ -40,6 +40,7 @@ FIXTURE_TEARDOWN(pty)
 TEST_F(pty, attach_and_detach)
 {
 	struct sernet_port_info port;
+	struct termios tio;
 	struct sernet_nl nl;
 	char buf[64];
 	int idx;
@@ -57,6 +58,8 @@ TEST_F(pty, attach_and_detach)
 
 	EXPECT_EQ(idx, nl_port_of(self->name, &port));
 	EXPECT_EQ(SERNET_PORT_STATE_IDLE, port.state);
+	/* termios ioctls still work on the attached tty */
+	EXPECT_EQ(0, tcgetattr(self->slave, &tio));
 	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,
 				self->name, 2000));
 	EXPECT_EQ(idx, (int)self->ev.port.index);
@@ -155,35 +158,41 @@ static int drop_cap(int cap)
 	return syscall(SYS_capset, &hdr, data);
 }
 
+static int become_no_net_admin(void)
+{
+	return drop_cap(CAP_NET_ADMIN);
+}
+
+static int become_nobody(void)
+{
+	return setgid(65534) || setuid(65534);
+}
+
+/* In a child that became someone else: 0 when attach fails with EPERM */
+static int attach_refused_as(int fd, int (*become)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (become())
+			_exit(10);
+		if (!attach(fd))
+			_exit(11);
+		_exit(errno == EPERM ? 0 : 12);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* Without CAP_NET_ADMIN, even root cannot attach; nor can nobody. */
 TEST_F(pty, attach_needs_cap_net_admin)
 {
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		if (drop_cap(CAP_NET_ADMIN))
-			_exit(10);
-		if (!attach(self->slave))
-			_exit(11);
-		_exit(errno == EPERM ? 0 : 12);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		if (setgid(65534) || setuid(65534))
-			_exit(10);
-		if (!attach(self->slave))
-			_exit(11);
-		_exit(errno == EPERM ? 0 : 12);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, attach_refused_as(self->slave, become_no_net_admin));
+	EXPECT_EQ(0, attach_refused_as(self->slave, become_nobody));
 
 	EXPECT_EQ(-1, sysfs_port_of(self->name));
 	EXPECT_FALSE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,
@@ -406,6 +415,25 @@ TEST_F(pty, port_follows_attacher_netns)
 	EXPECT_EQ(0, detach(self->slave));
 }
 
+static struct nl_msg *new_req(int family, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg)
+		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd,
+			    SERNET_GENL_VERSION);
+	return msg;
+}
+
+/* Send msg and return the kernel's answer as a libnl error (0 = ack). */
+static int send_for_ack(struct nl_sock *sk, struct nl_msg *msg)
+{
+	int err = nl_send_auto(sk, msg);
+
+	nlmsg_free(msg);
+	return err < 0 ? err : nl_wait_for_ack(sk);
+}
+
 /* Malformed requests get errors, not answers. */
 TEST(get_rejects_bad_requests)
 {
@@ -420,39 +448,23 @@ TEST(get_rejects_bad_requests)
 	ASSERT_GE(family, 0);
 
 	/* GET without an index */
-	msg = nlmsg_alloc();
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-		    SERNET_CMD_PORT_GET, 1);
-	ASSERT_GE(nl_send_auto(sk, msg), 0);
-	nlmsg_free(msg);
-	EXPECT_EQ(-NLE_INVAL, nl_wait_for_ack(sk));
+	msg = new_req(family, SERNET_CMD_PORT_GET);
+	EXPECT_EQ(-NLE_INVAL, send_for_ack(sk, msg));
 
 	/* an index of the wrong size */
-	msg = nlmsg_alloc();
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-		    SERNET_CMD_PORT_GET, 1);
+	msg = new_req(family, SERNET_CMD_PORT_GET);
 	nla_put(msg, SERNET_A_PORT_INDEX, 1, &small);
-	ASSERT_GE(nl_send_auto(sk, msg), 0);
-	nlmsg_free(msg);
-	EXPECT_GT(0, nl_wait_for_ack(sk));
+	EXPECT_GT(0, send_for_ack(sk, msg));
 
 	/* an attribute the command does not take (strict validation) */
-	msg = nlmsg_alloc();
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-		    SERNET_CMD_PORT_GET, 1);
+	msg = new_req(family, SERNET_CMD_PORT_GET);
 	nla_put_u32(msg, SERNET_A_PORT_INDEX, 0);
 	nla_put_u32(msg, SERNET_A_PORT_STATE, 0);
-	ASSERT_GE(nl_send_auto(sk, msg), 0);
-	nlmsg_free(msg);
-	EXPECT_GT(0, nl_wait_for_ack(sk));
+	EXPECT_GT(0, send_for_ack(sk, msg));
 
-	/* a command that does not exist, and one only the kernel sends */
-	msg = nlmsg_alloc();
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-		    SERNET_CMD_PORT_ADDED, 1);
-	ASSERT_GE(nl_send_auto(sk, msg), 0);
-	nlmsg_free(msg);
-	EXPECT_EQ(-NLE_OPNOTSUPP, nl_wait_for_ack(sk));
+	/* a command only the kernel sends */
+	msg = new_req(family, SERNET_CMD_PORT_ADDED);
+	EXPECT_EQ(-NLE_OPNOTSUPP, send_for_ack(sk, msg));
 
 	nl_socket_free(sk);
 }
@@ -493,6 +505,7 @@ TEST(uart_8250_counts_rx)
 {
 	char data[1000], path[PATH_MAX], link[PATH_MAX];
 	struct sernet_port_info port = { 0 };
+	struct termios tio;
 	int s1, s2, idx;
 	ssize_t n;
 
@@ -509,6 +522,15 @@ TEST(uart_8250_counts_rx)
 	ASSERT_GT(n, 0);
 	link[n] = '\0';
 	EXPECT_NE(NULL, strstr(link, "/tty/ttyS1"));
+
+	/* stty works while attached */
+	ASSERT_EQ(0, tcgetattr(s1, &tio));
+	cfsetspeed(&tio, B57600);
+	ASSERT_EQ(0, tcsetattr(s1, TCSANOW, &tio));
+	ASSERT_EQ(0, tcgetattr(s1, &tio));
+	EXPECT_EQ(B57600, cfgetospeed(&tio));
+	cfsetspeed(&tio, B115200);
+	ASSERT_EQ(0, tcsetattr(s1, TCSANOW, &tio));
 
 	memset(data, 0x55, sizeof(data));
 	for (size_t off = 0; off < sizeof(data); off += n) {
