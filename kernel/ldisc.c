@@ -42,6 +42,9 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 	strscpy(port->tty_name, tty_name(tty), sizeof(port->tty_name));
 	port->state = SERNET_PORT_STATE_IDLE;
 	atomic64_set(&port->rx_bytes, 0);
+	mutex_init(&port->lock);
+	port->tty = tty;
+	sernet_config_init(port);
 
 	device_initialize(&port->dev);
 	port->dev.class = &sernet_class;
@@ -85,6 +88,11 @@ err_put:
 
 static void sernet_port_destroy(struct sernet_port *port)
 {
+	/* Configuration changes in flight end first; later ones see no tty. */
+	mutex_lock(&port->lock);
+	port->tty = NULL;
+	mutex_unlock(&port->lock);
+
 	mutex_lock(&sernet_ports_lock);
 	sernet_nl_notify(port, SERNET_CMD_PORT_REMOVED);
 	if (port->has_tty_link)
@@ -131,6 +139,16 @@ static void sernet_ldisc_close(struct tty_struct *tty)
 		sernet_port_destroy(port);
 }
 
+/* Called with termios_rwsem held, after any change of the line settings */
+static void sernet_ldisc_set_termios(struct tty_struct *tty,
+				     const struct ktermios *old)
+{
+	struct sernet_port *port = tty->disc_data;
+
+	if (port)
+		sernet_config_termios_changed(port, &tty->termios);
+}
+
 /* termios ioctls (stty) keep working while attached */
 static int sernet_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 			      unsigned long arg)
@@ -157,6 +175,7 @@ static struct tty_ldisc_ops sernet_ldisc = {
 	.open		= sernet_ldisc_open,
 	.close		= sernet_ldisc_close,
 	.ioctl		= sernet_ldisc_ioctl,
+	.set_termios	= sernet_ldisc_set_termios,
 	.receive_buf2	= sernet_compat_receive_buf2,
 };
 

@@ -5,6 +5,7 @@
  * PORT_GET reads one port or dumps all ports of the caller's network
  * namespace; the "events" group carries PORT_ADDED and PORT_REMOVED.
  */
+#include <linux/math64.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <net/netlink.h>
@@ -23,6 +24,24 @@ static const struct nla_policy sernet_port_get_policy[SERNET_A_PORT_INDEX + 1] =
 	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
 };
 
+static struct netlink_range_validation sernet_baud_range = {
+	.min = SERNET_BAUD_MIN,
+	.max = SERNET_BAUD_MAX,
+};
+
+/* The K3's ranges; anything outside is refused before a change is made. */
+static const struct nla_policy sernet_port_set_policy[SERNET_A_PACK_LEN + 1] = {
+	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
+	[SERNET_A_UART_BAUD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&sernet_baud_range),
+	[SERNET_A_UART_DATABITS] = NLA_POLICY_RANGE(NLA_U8, 5, 8),
+	[SERNET_A_UART_STOPBITS] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[SERNET_A_UART_PARITY]	= NLA_POLICY_MAX(NLA_U8, SERNET_PARITY_MAX),
+	[SERNET_A_UART_FLOW]	= NLA_POLICY_MAX(NLA_U8, SERNET_FLOW_MAX),
+	[SERNET_A_PACK_TIME]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_TIME_MAX),
+	[SERNET_A_PACK_LEN]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_LEN_MAX),
+};
+
 static const char * const sernet_state_names[] = {
 	[SERNET_PORT_STATE_IDLE] = "IDLE",
 };
@@ -39,7 +58,9 @@ static struct genl_family sernet_genl_family;
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
+	struct sernet_config cfg;
 	struct nlattr *stats;
+	u32 pack_us;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family, flags, cmd);
@@ -49,6 +70,20 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	if (nla_put_u32(skb, SERNET_A_PORT_INDEX, port->index) ||
 	    nla_put_string(skb, SERNET_A_PORT_TTY, port->tty_name) ||
 	    nla_put_u32(skb, SERNET_A_PORT_STATE, port->state))
+		goto cancel;
+
+	mutex_lock(&port->lock);
+	sernet_config_get(port, &cfg);
+	pack_us = div_u64(sernet_pack_time_ns(port), NSEC_PER_USEC);
+	mutex_unlock(&port->lock);
+	if (nla_put_u32(skb, SERNET_A_UART_BAUD, cfg.baud) ||
+	    nla_put_u8(skb, SERNET_A_UART_DATABITS, cfg.databits) ||
+	    nla_put_u8(skb, SERNET_A_UART_STOPBITS, cfg.stopbits) ||
+	    nla_put_u8(skb, SERNET_A_UART_PARITY, cfg.parity) ||
+	    nla_put_u8(skb, SERNET_A_UART_FLOW, cfg.flow) ||
+	    nla_put_u16(skb, SERNET_A_PACK_TIME, cfg.pack_time) ||
+	    nla_put_u16(skb, SERNET_A_PACK_LEN, cfg.pack_len) ||
+	    nla_put_u32(skb, SERNET_A_PACK_TIME_US, pack_us))
 		goto cancel;
 
 	stats = nla_nest_start(skb, SERNET_A_PORT_STATS);
@@ -115,6 +150,53 @@ static int sernet_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct sernet_config cfg = {};
+	struct sernet_port *port;
+	u64 mask = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SERNET_A_PORT_INDEX))
+		return -EINVAL;
+
+	/* The policy checked every range; gather what is there. */
+	if (tb[SERNET_A_UART_BAUD])
+		cfg.baud = nla_get_u32(tb[SERNET_A_UART_BAUD]);
+	if (tb[SERNET_A_UART_DATABITS])
+		cfg.databits = nla_get_u8(tb[SERNET_A_UART_DATABITS]);
+	if (tb[SERNET_A_UART_STOPBITS])
+		cfg.stopbits = nla_get_u8(tb[SERNET_A_UART_STOPBITS]);
+	if (tb[SERNET_A_UART_PARITY])
+		cfg.parity = nla_get_u8(tb[SERNET_A_UART_PARITY]);
+	if (tb[SERNET_A_UART_FLOW])
+		cfg.flow = nla_get_u8(tb[SERNET_A_UART_FLOW]);
+	if (tb[SERNET_A_PACK_TIME])
+		cfg.pack_time = nla_get_u16(tb[SERNET_A_PACK_TIME]);
+	if (tb[SERNET_A_PACK_LEN])
+		cfg.pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
+	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_PACK_LEN; i++)
+		if (tb[i])
+			mask |= BIT_ULL(i);
+
+	mutex_lock(&sernet_ports_lock);
+	port = sernet_port_find(genl_info_net(info),
+				nla_get_u32(tb[SERNET_A_PORT_INDEX]));
+	if (port)
+		get_device(&port->dev);
+	mutex_unlock(&sernet_ports_lock);
+	if (!port) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SERNET_A_PORT_INDEX],
+				    "no such port");
+		return -ENODEV;
+	}
+
+	err = sernet_config_set(port, &cfg, mask, info->extack);
+	put_device(&port->dev);
+	return err;
+}
+
 static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
@@ -171,6 +253,13 @@ static const struct genl_ops sernet_genl_ops[] = {
 		.dumpit		= sernet_nl_port_get_dumpit,
 		.policy		= sernet_port_get_policy,
 		.maxattr	= ARRAY_SIZE(sernet_port_get_policy) - 1,
+	},
+	{
+		.cmd		= SERNET_CMD_PORT_SET,
+		.doit		= sernet_nl_port_set_doit,
+		.policy		= sernet_port_set_policy,
+		.maxattr	= ARRAY_SIZE(sernet_port_set_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
 	},
 };
 

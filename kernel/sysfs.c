@@ -2,9 +2,12 @@
 /*
  * sernet: the class "sernet" and the read-only attributes of a port.
  *
- * /sys/class/sernet/sernetN/{tty_name,state,tty,statistics/}
+ * /sys/class/sernet/sernetN/: tty_name, state, tty, the configuration, and
+ * statistics/.
  */
 #include <linux/device.h>
+#include <linux/math64.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "sernet.h"
@@ -24,9 +27,164 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/*
+ * Configuration, one value a file. Writes are checked against the same
+ * ranges as netlink and applied at once; a bad one changes nothing.
+ */
+struct sernet_cfg_attr {
+	struct device_attribute attr;
+	int nla;		/* SERNET_A_... */
+	u32 min, max;
+	const char * const *names;	/* for enums: the values' names */
+};
+
+#define to_cfg_attr(a) container_of(a, struct sernet_cfg_attr, attr)
+
+static const char * const sernet_parity_names[] = {
+	[SERNET_PARITY_NONE] = "NONE",
+	[SERNET_PARITY_EVEN] = "EVEN",
+	[SERNET_PARITY_ODD] = "ODD",
+	[SERNET_PARITY_MARK] = "MARK",
+	[SERNET_PARITY_SPACE] = "SPACE",
+	NULL,
+};
+
+static const char * const sernet_flow_names[] = {
+	[SERNET_FLOW_NFC] = "NFC",
+	[SERNET_FLOW_FC] = "FC",
+	NULL,
+};
+
+static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
+{
+	switch (nla) {
+	case SERNET_A_UART_BAUD:
+		return cfg->baud;
+	case SERNET_A_UART_DATABITS:
+		return cfg->databits;
+	case SERNET_A_UART_STOPBITS:
+		return cfg->stopbits;
+	case SERNET_A_UART_PARITY:
+		return cfg->parity;
+	case SERNET_A_UART_FLOW:
+		return cfg->flow;
+	case SERNET_A_PACK_TIME:
+		return cfg->pack_time;
+	case SERNET_A_PACK_LEN:
+		return cfg->pack_len;
+	}
+	return 0;
+}
+
+static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
+{
+	switch (nla) {
+	case SERNET_A_UART_BAUD:
+		cfg->baud = v;
+		break;
+	case SERNET_A_UART_DATABITS:
+		cfg->databits = v;
+		break;
+	case SERNET_A_UART_STOPBITS:
+		cfg->stopbits = v;
+		break;
+	case SERNET_A_UART_PARITY:
+		cfg->parity = v;
+		break;
+	case SERNET_A_UART_FLOW:
+		cfg->flow = v;
+		break;
+	case SERNET_A_PACK_TIME:
+		cfg->pack_time = v;
+		break;
+	case SERNET_A_PACK_LEN:
+		cfg->pack_len = v;
+		break;
+	}
+}
+
+static ssize_t sernet_cfg_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct sernet_cfg_attr *ca = to_cfg_attr(attr);
+	struct sernet_port *port = to_sernet_port(dev);
+	struct sernet_config cfg;
+	u32 v;
+
+	mutex_lock(&port->lock);
+	sernet_config_get(port, &cfg);
+	mutex_unlock(&port->lock);
+	v = sernet_cfg_field(&cfg, ca->nla);
+	if (ca->names)
+		return sysfs_emit(buf, "%s\n", ca->names[v]);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static ssize_t sernet_cfg_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t len)
+{
+	struct sernet_cfg_attr *ca = to_cfg_attr(attr);
+	struct sernet_port *port = to_sernet_port(dev);
+	struct sernet_config cfg = {};
+	u32 v;
+	int err;
+
+	if (ca->names) {
+		err = __sysfs_match_string(ca->names, -1, buf);
+		if (err < 0)
+			return err;
+		v = err;
+	} else {
+		err = kstrtou32(buf, 10, &v);
+		if (err)
+			return err;
+		if (v < ca->min || v > ca->max)
+			return -ERANGE;
+	}
+	sernet_cfg_field_set(&cfg, ca->nla, v);
+	err = sernet_config_set(port, &cfg, BIT_ULL(ca->nla), NULL);
+	return err ?: len;
+}
+
+#define SERNET_CFG_ATTR(_name, _nla, _min, _max, _names)		\
+	static struct sernet_cfg_attr dev_attr_##_name = {		\
+		.attr = __ATTR(_name, 0644, sernet_cfg_show,		\
+			       sernet_cfg_store),			\
+		.nla = _nla, .min = _min, .max = _max, .names = _names,	\
+	}
+
+SERNET_CFG_ATTR(baud, SERNET_A_UART_BAUD, SERNET_BAUD_MIN, SERNET_BAUD_MAX,
+		NULL);
+SERNET_CFG_ATTR(databits, SERNET_A_UART_DATABITS, 5, 8, NULL);
+SERNET_CFG_ATTR(stopbits, SERNET_A_UART_STOPBITS, 1, 2, NULL);
+SERNET_CFG_ATTR(parity, SERNET_A_UART_PARITY, 0, SERNET_PARITY_MAX,
+		sernet_parity_names);
+SERNET_CFG_ATTR(flow, SERNET_A_UART_FLOW, 0, SERNET_FLOW_MAX,
+		sernet_flow_names);
+SERNET_CFG_ATTR(pack_time, SERNET_A_PACK_TIME, 0, SERNET_PACK_TIME_MAX, NULL);
+SERNET_CFG_ATTR(pack_len, SERNET_A_PACK_LEN, 0, SERNET_PACK_LEN_MAX, NULL);
+
+static ssize_t pack_time_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  div_u64(sernet_pack_time_ns(to_sernet_port(dev)),
+				  NSEC_PER_USEC));
+}
+static DEVICE_ATTR_RO(pack_time_us);
+
 static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_tty_name.attr,
 	&dev_attr_state.attr,
+	&dev_attr_baud.attr.attr,
+	&dev_attr_databits.attr.attr,
+	&dev_attr_stopbits.attr.attr,
+	&dev_attr_parity.attr.attr,
+	&dev_attr_flow.attr.attr,
+	&dev_attr_pack_time.attr.attr,
+	&dev_attr_pack_len.attr.attr,
+	&dev_attr_pack_time_us.attr,
 	NULL,
 };
 

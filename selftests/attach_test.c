@@ -74,7 +74,8 @@ TEST_F(pty, attach_and_detach)
 	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_REMOVED,
 				self->name, 2000));
 	EXPECT_EQ(-ENODEV, sernet_nl_get_port(&nl, idx, &port));
-	EXPECT_STREQ("no such port", nl.errmsg);
+	/* the message names the attribute it is about */
+	EXPECT_STREQ("port: no such port", nl.errmsg);
 	sernet_nl_close(&nl);
 }
 

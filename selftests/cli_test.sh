@@ -25,10 +25,10 @@ check() { # name command...
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..13"
 
 if [ ! -c /dev/ttyS1 ]; then
-	for i in $(seq 1 9); do echo "ok $i # SKIP no /dev/ttyS1"; done
+	for i in $(seq 1 13); do echo "ok $i # SKIP no /dev/ttyS1"; done
 	exit 0
 fi
 
@@ -44,7 +44,7 @@ for _ in $(seq 1 100); do
 done
 
 check "show lists the port attached by ldattach" \
-	bash -c 'sernetctl show | grep -Eq "^sernet[0-9]+ +ttyS1 +IDLE +[0-9]+$"'
+	bash -c 'sernetctl show | grep -Eq "^sernet[0-9]+ +ttyS1 +IDLE +115200,8,1,NONE,NFC +0,0 +[0-9]+$"'
 
 check "show --json is valid JSON describing the port" \
 	bash -c 'sernetctl show --json | /usr/bin/python3 -c "
@@ -55,6 +55,8 @@ p = ports[0]
 assert p[\"tty\"] == \"ttyS1\" and p[\"state\"] == \"IDLE\", p
 assert p[\"port\"] == \"sernet%d\" % p[\"index\"], p
 assert isinstance(p[\"statistics\"][\"rx_bytes\"], int), p
+assert p[\"uart\"] == {\"baud\": 115200, \"databits\": 8, \"stopbits\": 1, \"parity\": \"NONE\", \"flow\": \"NFC\"}, p
+assert p[\"uarttl\"] == {\"time\": 0, \"length\": 0, \"time_us\": 347}, p
 "'
 
 idx=$(sernetctl show --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["index"])')
@@ -72,6 +74,32 @@ check "show of a missing port fails with a clear message" \
 check "bad usage exits 2 with usage" \
 	bash -c 'sernetctl frobnicate 2>&1 | grep -q Usage; sernetctl frobnicate 2>/dev/null; [ $? = 2 ] &&
 		sernetctl show a b 2>/dev/null; [ $? = 2 ]'
+
+check "set changes the UART and packing, as AT+UART and AT+UARTTL" \
+	bash -c 'sernetctl set ttyS1 uart 9600,7,2,EVEN,NFC uarttl 10,100 &&
+		sernetctl show ttyS1 | grep -q "^  uart      9600,7,2,EVEN,NFC$" &&
+		sernetctl show ttyS1 | grep -q "^  uarttl    10,100 (packing time 10000 us, length 100)$" &&
+		stty -F /dev/ttyS1 -a | grep -q "speed 9600 baud" &&
+		stty -F /dev/ttyS1 -a | grep -Eq "(^| )cs7( |$)" &&
+		stty -F /dev/ttyS1 -a | grep -Eq "(^| )parenb -parodd( |$)" &&
+		sernetctl set ttyS1 baud 115200 databits 8 stopbits 1 parity none packtime 0 packlen 0'
+
+check "set refuses an out-of-range value, naming it and its range" \
+	bash -c 'before=$(sernetctl show ttyS1)
+		! sernetctl set ttyS1 baud 599 uarttl 5,5 2>"$0" &&
+		grep -q "^sernetctl: ttyS1: baud: .*(allowed 600\.\.1024000)$" "$0" &&
+		[ "$(sernetctl show ttyS1)" = "$before" ]' "$tmp/err1"
+
+check "set refuses what the UART cannot do, changing nothing" \
+	bash -c 'before=$(sernetctl show ttyS1)
+		! sernetctl set ttyS1 baud 1000000 2>"$0" &&
+		grep -q "^sernetctl: ttyS1: baud rate not supported by this serial port$" "$0" &&
+		[ "$(sernetctl show ttyS1)" = "$before" ]' "$tmp/err2"
+
+check "set with bad words is a usage error" \
+	bash -c 'sernetctl set ttyS1 speed 9600 2>&1 | grep -q "unknown setting \"speed\"";
+		sernetctl set ttyS1 speed 9600 2>/dev/null; [ $? = 2 ] &&
+		sernetctl set ttyS1 baud 2>/dev/null; [ $? = 2 ]'
 
 check "sysfs shows the port" \
 	bash -c "[ \"\$(cat /sys/class/sernet/sernet$idx/tty_name)\" = ttyS1 ] &&

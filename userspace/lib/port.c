@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <netlink/attr.h>
@@ -24,8 +25,58 @@ const char *sernet_state_str(uint32_t state, char *buf, size_t len)
 	return buf;
 }
 
+static const char *const parity_names[] = {
+	[SERNET_PARITY_NONE] = "NONE",
+	[SERNET_PARITY_EVEN] = "EVEN",
+	[SERNET_PARITY_ODD] = "ODD",
+	[SERNET_PARITY_MARK] = "MARK",
+	[SERNET_PARITY_SPACE] = "SPACE",
+};
+
+static const char *const flow_names[] = {
+	[SERNET_FLOW_NFC] = "NFC",
+	[SERNET_FLOW_FC] = "FC",
+};
+
+#define NAME_OF(table, v) \
+	((size_t)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
+
+const char *sernet_parity_str(uint8_t parity)
+{
+	return NAME_OF(parity_names, parity);
+}
+
+const char *sernet_flow_str(uint8_t flow)
+{
+	return NAME_OF(flow_names, flow);
+}
+
+static const char *const attr_names[] = {
+	[SERNET_A_PORT_INDEX] = "port",
+	[SERNET_A_UART_BAUD] = "baud",
+	[SERNET_A_UART_DATABITS] = "databits",
+	[SERNET_A_UART_STOPBITS] = "stopbits",
+	[SERNET_A_UART_PARITY] = "parity",
+	[SERNET_A_UART_FLOW] = "flow",
+	[SERNET_A_PACK_TIME] = "packtime",
+	[SERNET_A_PACK_LEN] = "packlen",
+};
+
+const char *sernet_attr_name(int attr)
+{
+	return attr >= 0 ? NAME_OF(attr_names, attr) : NULL;
+}
+
 static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
+	[SERNET_A_UART_BAUD] = { .type = NLA_U32 },
+	[SERNET_A_UART_DATABITS] = { .type = NLA_U8 },
+	[SERNET_A_UART_STOPBITS] = { .type = NLA_U8 },
+	[SERNET_A_UART_PARITY] = { .type = NLA_U8 },
+	[SERNET_A_UART_FLOW] = { .type = NLA_U8 },
+	[SERNET_A_PACK_TIME] = { .type = NLA_U16 },
+	[SERNET_A_PACK_LEN] = { .type = NLA_U16 },
+	[SERNET_A_PACK_TIME_US] = { .type = NLA_U32 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -56,6 +107,22 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		 nla_get_string(tb[SERNET_A_PORT_TTY]));
 	if (tb[SERNET_A_PORT_STATE])
 		port->state = nla_get_u32(tb[SERNET_A_PORT_STATE]);
+	if (tb[SERNET_A_UART_BAUD])
+		port->baud = nla_get_u32(tb[SERNET_A_UART_BAUD]);
+	if (tb[SERNET_A_UART_DATABITS])
+		port->databits = nla_get_u8(tb[SERNET_A_UART_DATABITS]);
+	if (tb[SERNET_A_UART_STOPBITS])
+		port->stopbits = nla_get_u8(tb[SERNET_A_UART_STOPBITS]);
+	if (tb[SERNET_A_UART_PARITY])
+		port->parity = nla_get_u8(tb[SERNET_A_UART_PARITY]);
+	if (tb[SERNET_A_UART_FLOW])
+		port->flow = nla_get_u8(tb[SERNET_A_UART_FLOW]);
+	if (tb[SERNET_A_PACK_TIME])
+		port->pack_time = nla_get_u16(tb[SERNET_A_PACK_TIME]);
+	if (tb[SERNET_A_PACK_LEN])
+		port->pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
+	if (tb[SERNET_A_PACK_TIME_US])
+		port->pack_time_us = nla_get_u32(tb[SERNET_A_PACK_TIME_US]);
 	if (tb[SERNET_A_PORT_STATS]) {
 		if (nla_parse_nested(st, SERNET_STATS_MAX,
 				     tb[SERNET_A_PORT_STATS],
@@ -92,27 +159,55 @@ void sernet_port_list_free(struct sernet_port_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+/* "115200,8,1,NONE,NFC", as AT+UART prints it */
+static void uart_str(const struct sernet_port_info *p, char *buf, size_t len)
+{
+	const char *par = sernet_parity_str(p->parity);
+	const char *flow = sernet_flow_str(p->flow);
+
+	snprintf(buf, len, "%" PRIu32 ",%u,%u,%s,%s", p->baud, p->databits,
+		 p->stopbits, par ? par : "?", flow ? flow : "?");
+}
+
 void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 {
-	char buf[32];
+	char buf[32], uart[64];
 
-	fprintf(out, "%-10s %-16s %-12s %s\n", "PORT", "TTY", "STATE",
-		"RX_BYTES");
+	fprintf(out, "%-10s %-10s %-12s %-24s %-8s %s\n", "PORT", "TTY",
+		"STATE", "UART", "UARTTL", "RX_BYTES");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct sernet_port_info *p = &list->ports[i];
-		char name[24];
+		char name[24], tl[16];
 
 		snprintf(name, sizeof(name), "sernet%" PRIu32, p->index);
-		fprintf(out, "%-10s %-16s %-12s %" PRIu64 "\n", name, p->tty,
-			sernet_state_str(p->state, buf, sizeof(buf)),
-			p->rx_bytes);
+		snprintf(tl, sizeof(tl), "%u,%u", p->pack_time, p->pack_len);
+		uart_str(p, uart, sizeof(uart));
+		fprintf(out, "%-10s %-10s %-12s %-24s %-8s %" PRIu64 "\n", name,
+			p->tty, sernet_state_str(p->state, buf, sizeof(buf)),
+			uart, tl, p->rx_bytes);
 	}
+}
+
+void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
+{
+	char buf[32], uart[64];
+
+	uart_str(p, uart, sizeof(uart));
+	fprintf(out, "sernet%" PRIu32 " on %s: %s\n", p->index, p->tty,
+		sernet_state_str(p->state, buf, sizeof(buf)));
+	fprintf(out, "  uart      %s\n", uart);
+	fprintf(out, "  uarttl    %u,%u (packing time %" PRIu32 " us, length %u)\n",
+		p->pack_time, p->pack_len, p->pack_time_us,
+		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
+	fprintf(out, "  rx_bytes  %" PRIu64 "\n", p->rx_bytes);
 }
 
 static struct json_object *port_json(const struct sernet_port_info *p)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *stats = json_object_new_object();
+	struct json_object *uart, *pack;
+	const char *par, *flow;
 	char name[24], buf[32];
 
 	if (!o || !stats) {
@@ -126,6 +221,33 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(o, "tty", json_object_new_string(p->tty));
 	json_object_object_add(o, "state", json_object_new_string(
 		sernet_state_str(p->state, buf, sizeof(buf))));
+	uart = json_object_new_object();
+	pack = json_object_new_object();
+	if (!uart || !pack) {
+		json_object_put(o);
+		json_object_put(stats);
+		json_object_put(uart);
+		json_object_put(pack);
+		return NULL;
+	}
+	par = sernet_parity_str(p->parity);
+	flow = sernet_flow_str(p->flow);
+	json_object_object_add(uart, "baud", json_object_new_int64(p->baud));
+	json_object_object_add(uart, "databits",
+			       json_object_new_int(p->databits));
+	json_object_object_add(uart, "stopbits",
+			       json_object_new_int(p->stopbits));
+	json_object_object_add(uart, "parity",
+			       json_object_new_string(par ? par : "?"));
+	json_object_object_add(uart, "flow",
+			       json_object_new_string(flow ? flow : "?"));
+	json_object_object_add(o, "uart", uart);
+	json_object_object_add(pack, "time", json_object_new_int(p->pack_time));
+	json_object_object_add(pack, "length",
+			       json_object_new_int(p->pack_len));
+	json_object_object_add(pack, "time_us",
+			       json_object_new_int64(p->pack_time_us));
+	json_object_object_add(o, "uarttl", pack);
 	json_object_object_add(stats, "rx_bytes",
 			       json_object_new_uint64(p->rx_bytes));
 	json_object_object_add(o, "statistics", stats);
@@ -150,5 +272,149 @@ int sernet_port_print_json(FILE *out, const struct sernet_port_list *list)
 	fprintf(out, "%s\n", json_object_to_json_string_ext(arr,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
+	return 0;
+}
+
+/* An unsigned decimal that fits in max */
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno || *end || *v > max ? -1 : 0;
+}
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcasecmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+/* Set one field from its text; attr names it (SERNET_A_...). */
+static int set_one(struct sernet_set *set, int attr, const char *val,
+		   char *err, size_t errlen)
+{
+	unsigned long v = 0;
+	int e = 0;
+
+	switch (attr) {
+	case SERNET_A_UART_PARITY:
+		/* the K3 manual spells MARK "MASK" */
+		e = lookup(parity_names, 5, strcasecmp(val, "MASK") ? val :
+			   "MARK");
+		v = (unsigned long)e;
+		break;
+	case SERNET_A_UART_FLOW:
+		e = lookup(flow_names, 2, val);
+		v = (unsigned long)e;
+		break;
+	case SERNET_A_UART_BAUD:
+		e = parse_uint(val, UINT32_MAX, &v);
+		break;
+	case SERNET_A_PACK_TIME:
+	case SERNET_A_PACK_LEN:
+		e = parse_uint(val, UINT16_MAX, &v);
+		break;
+	default:
+		e = parse_uint(val, UINT8_MAX, &v);
+		break;
+	}
+	if (e < 0) {
+		snprintf(err, errlen, "%s: invalid value \"%s\"",
+			 sernet_attr_name(attr), val);
+		return -EINVAL;
+	}
+	switch (attr) {
+	case SERNET_A_UART_BAUD:
+		set->baud = (uint32_t)v;
+		break;
+	case SERNET_A_UART_DATABITS:
+		set->databits = (uint8_t)v;
+		break;
+	case SERNET_A_UART_STOPBITS:
+		set->stopbits = (uint8_t)v;
+		break;
+	case SERNET_A_UART_PARITY:
+		set->parity = (uint8_t)v;
+		break;
+	case SERNET_A_UART_FLOW:
+		set->flow = (uint8_t)v;
+		break;
+	case SERNET_A_PACK_TIME:
+		set->pack_time = (uint16_t)v;
+		break;
+	case SERNET_A_PACK_LEN:
+		set->pack_len = (uint16_t)v;
+		break;
+	}
+	set->mask |= 1ULL << attr;
+	return 0;
+}
+
+/* "a,b,c" against the attributes attrs[0..n-1], all of them */
+static int set_list(struct sernet_set *set, const char *key, const char *val,
+		    const int *attrs, int n, char *err, size_t errlen)
+{
+	char copy[128], *save = NULL, *tok;
+	int i = 0;
+
+	snprintf(copy, sizeof(copy), "%s", val);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (i == n)
+			break;
+		if (set_one(set, attrs[i++], tok, err, errlen))
+			return -EINVAL;
+	}
+	if (i != n || tok) {
+		snprintf(err, errlen, "%s takes %d values separated by commas",
+			 key, n);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
+		     char *err, size_t errlen)
+{
+	static const int uart[] = {
+		SERNET_A_UART_BAUD, SERNET_A_UART_DATABITS,
+		SERNET_A_UART_STOPBITS, SERNET_A_UART_PARITY,
+		SERNET_A_UART_FLOW,
+	};
+	static const int uarttl[] = { SERNET_A_PACK_TIME, SERNET_A_PACK_LEN };
+
+	memset(set, 0, sizeof(*set));
+	if (argc == 0 || argc % 2) {
+		snprintf(err, errlen, "settings come as KEY VALUE pairs");
+		return -EINVAL;
+	}
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *val = argv[i + 1];
+		int attr = -1, r;
+
+		for (int a = 0; a < (int)(sizeof(attr_names) /
+					  sizeof(attr_names[0])); a++)
+			if (a != SERNET_A_PORT_INDEX && attr_names[a] &&
+			    !strcasecmp(attr_names[a], key))
+				attr = a;
+		if (attr >= 0)
+			r = set_one(set, attr, val, err, errlen);
+		else if (!strcasecmp(key, "uart"))
+			r = set_list(set, key, val, uart, 5, err, errlen);
+		else if (!strcasecmp(key, "uarttl"))
+			r = set_list(set, key, val, uarttl, 2, err, errlen);
+		else {
+			snprintf(err, errlen, "unknown setting \"%s\"", key);
+			r = -EINVAL;
+		}
+		if (r)
+			return r;
+	}
 	return 0;
 }

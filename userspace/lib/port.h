@@ -13,7 +13,19 @@ struct sernet_port_info {
 	uint32_t index;
 	char tty[SERNET_TTY_NAME_MAX];
 	uint32_t state;
+	uint32_t baud;
+	uint8_t databits, stopbits, parity, flow;
+	uint16_t pack_time, pack_len;
+	uint32_t pack_time_us;
 	uint64_t rx_bytes;
+};
+
+/* A change of configuration: the fields whose SERNET_A_* bit is in mask */
+struct sernet_set {
+	uint64_t mask;
+	uint32_t baud;
+	uint8_t databits, stopbits, parity, flow;
+	uint16_t pack_time, pack_len;
 };
 
 struct sernet_port_list {
@@ -33,12 +45,29 @@ const char *sernet_state_str(uint32_t state, char *buf, size_t len);
 int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		      const char **err);
 
+/* Names as the K3 prints them: "NONE".."SPACE", "NFC"/"FC"; NULL if unknown */
+const char *sernet_parity_str(uint8_t parity);
+const char *sernet_flow_str(uint8_t flow);
+/* The user's name of an attribute ("baud"), or NULL */
+const char *sernet_attr_name(int attr);
+
+/*
+ * Parse "key value" pairs (sernetctl set): baud, databits, stopbits,
+ * parity, flow, packtime, packlen, and the K3's compound forms
+ * "uart BAUD,DATA,STOP,PARITY,FLOW" and "uarttl TIME,LEN". Names are
+ * case-insensitive. Returns 0, or -EINVAL with a message in err.
+ */
+int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
+		     char *err, size_t errlen);
+
 int sernet_port_list_add(struct sernet_port_list *list,
 			 const struct sernet_port_info *port);
 void sernet_port_list_free(struct sernet_port_list *list);
 
 /* Human-readable table; a header line, then one line a port */
 void sernet_port_print_table(FILE *out, const struct sernet_port_list *list);
+/* One port, every setting on its own line */
+void sernet_port_print_detail(FILE *out, const struct sernet_port_info *port);
 /* A JSON array of objects, followed by a newline. Returns 0 or -ENOMEM. */
 int sernet_port_print_json(FILE *out, const struct sernet_port_list *list);
 

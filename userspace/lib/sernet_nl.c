@@ -25,13 +25,33 @@ struct reply_ctx {
 	int done;	/* the ack, the error or the end of the dump came */
 };
 
-/* Keep the kernel's extack message, if any, for the caller to print. */
+/* The range in an extack policy, as " (allowed MIN..MAX)" */
+static void policy_range(struct nlattr *pol, char *buf, size_t len)
+{
+	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
+
+	buf[0] = '\0';
+	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL))
+		return;
+	if (tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] &&
+	    tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U])
+		snprintf(buf, len, " (allowed %llu..%llu)",
+			 (unsigned long long)nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]),
+			 (unsigned long long)nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]));
+}
+
+/*
+ * Keep the kernel's extack message for the caller to print, naming the
+ * attribute it points at and the range its policy allows.
+ */
 static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct reply_ctx *ctx = arg;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	const char *msg = NULL, *name = NULL;
 	size_t hlen = sizeof(*e);
+	char range[64] = "";
 
 	(void)nla;
 	ctx->err = e->error;
@@ -44,10 +64,29 @@ static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 		return NL_STOP;
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)((char *)e + hlen),
-		      nlh->nlmsg_len - sizeof(*nlh) - hlen, NULL) == 0 &&
-	    tb[NLMSGERR_ATTR_MSG])
-		snprintf(ctx->nl->errmsg, sizeof(ctx->nl->errmsg), "%s",
-			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+		      nlh->nlmsg_len - sizeof(*nlh) - hlen, NULL))
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	/* The offset points into our request, echoed whole when not capped */
+	if (tb[NLMSGERR_ATTR_OFFS] && !(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		uint32_t off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+
+		if (off + sizeof(struct nlattr) <= e->msg.nlmsg_len)
+			name = sernet_attr_name(((struct nlattr *)
+				((char *)&e->msg + off))->nla_type);
+	}
+	if (tb[NLMSGERR_ATTR_MISS_TYPE]) {
+		name = sernet_attr_name(nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+		if (!msg)
+			msg = "missing";
+	}
+	if (tb[NLMSGERR_ATTR_POLICY])
+		policy_range(tb[NLMSGERR_ATTR_POLICY], range, sizeof(range));
+	if (msg || name)
+		snprintf(ctx->nl->errmsg, sizeof(ctx->nl->errmsg), "%s%s%s%s",
+			 name ? name : "", name && msg ? ": " : "",
+			 msg ? msg : "invalid", range);
 	return NL_STOP;
 }
 
@@ -208,6 +247,35 @@ int sernet_nl_get_port(struct sernet_nl *nl, uint32_t index,
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, index) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(nl, msg, &ctx);
+}
+
+int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
+		       const struct sernet_set *set)
+{
+	struct reply_ctx ctx = { .nl = nl };
+	struct nl_msg *msg;
+	int err = 0;
+
+	msg = new_request(nl, 0, SERNET_CMD_PORT_SET);
+	if (!msg)
+		return -ENOMEM;
+	err |= nla_put_u32(msg, SERNET_A_PORT_INDEX, index);
+#define PUT(bits, attr, val) \
+	if (set->mask & (1ULL << (attr))) \
+		err |= nla_put_u##bits(msg, attr, val)
+	PUT(32, SERNET_A_UART_BAUD, set->baud);
+	PUT(8, SERNET_A_UART_DATABITS, set->databits);
+	PUT(8, SERNET_A_UART_STOPBITS, set->stopbits);
+	PUT(8, SERNET_A_UART_PARITY, set->parity);
+	PUT(8, SERNET_A_UART_FLOW, set->flow);
+	PUT(16, SERNET_A_PACK_TIME, set->pack_time);
+	PUT(16, SERNET_A_PACK_LEN, set->pack_len);
+#undef PUT
+	if (err) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}

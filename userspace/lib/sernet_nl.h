@@ -29,4 +29,11 @@ int sernet_nl_dump_ports(struct sernet_nl *nl, struct sernet_port_list *list);
 int sernet_nl_get_port(struct sernet_nl *nl, uint32_t index,
 		       struct sernet_port_info *port);
 
+/*
+ * Change the settings in set->mask, all or nothing. On error nl->errmsg
+ * names the setting and its allowed range when the kernel said so.
+ */
+int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
+		       const struct sernet_set *set);
+
 #endif

@@ -18,9 +18,19 @@ static const char usage[] =
 	"Usage: sernetctl [--help] [--version] COMMAND [ARGS]\n"
 	"\n"
 	"Commands:\n"
-	"  show [--json] [PORT]  list the ports of this network namespace, or\n"
-	"                        one port; PORT is sernetN, N or a tty name\n"
-	"                        (ttyS1, /dev/ttyS1)\n"
+	"  show [--json] [PORT]        list the ports of this network namespace,\n"
+	"                              or every setting of one port\n"
+	"  set PORT KEY VALUE ...      change settings at once, all or nothing\n"
+	"\n"
+	"PORT is sernetN, N or a tty name (ttyS1, /dev/ttyS1).\n"
+	"\n"
+	"Settings (names of the USR-K3 AT command parameters):\n"
+	"  baud 600..1024000    databits 5..8    stopbits 1..2\n"
+	"  parity NONE|EVEN|ODD|MARK|SPACE       flow NFC|FC (RTS/CTS)\n"
+	"  packtime 0..255 (ms, 0 = 4 character times)\n"
+	"  packlen 0..1460 (bytes, 0 = 1460)\n"
+	"  uart BAUD,DATABITS,STOPBITS,PARITY,FLOW   as AT+UART\n"
+	"  uarttl TIME,LENGTH                        as AT+UARTTL\n"
 	"\n"
 	"A port appears when the sernet line discipline is attached to a tty:\n"
 	"  ldattach 29 /dev/ttyS1\n"
@@ -129,8 +139,12 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (optind < argc) {
 		err = find_port(nl, argv[optind], &port);
-		if (!err)
+		if (!err && !json)
+			sernet_port_print_detail(stdout, &port);
+		else if (!err)
 			err = sernet_port_list_add(&list, &port);
+		if (!err && !json)
+			goto out;
 	} else {
 		err = sernet_nl_dump_ports(nl, &list);
 		if (err)
@@ -143,11 +157,43 @@ static int cmd_show(int argc, char **argv)
 		else
 			sernet_port_print_table(stdout, &list);
 	}
+out:
 	sernet_port_list_free(&list);
 	sernet_nl_close(nl);
 	if (fflush(stdout) == EOF)
 		err = -errno;
 	return err ? 1 : 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct sernet_port_info port;
+	struct sernet_nl nl;
+	struct sernet_set set;
+	char err[160];
+	int ret;
+
+	if (argc < 2) {
+		fprintf(stderr, "sernetctl: set PORT KEY VALUE ...\n");
+		return 2;
+	}
+	if (sernet_set_parse(argc - 2, argv + 2, &set, err, sizeof(err))) {
+		fprintf(stderr, "sernetctl: %s\n", err);
+		return 2;
+	}
+	if (sernet_nl_open(&nl)) {
+		fprintf(stderr, "sernetctl: %s\n", nl.errmsg);
+		return 1;
+	}
+	ret = find_port(&nl, argv[1], &port);
+	if (!ret) {
+		ret = sernet_nl_set_port(&nl, port.index, &set);
+		if (ret)
+			fprintf(stderr, "sernetctl: %s: %s\n", argv[1],
+				nl.errmsg[0] ? nl.errmsg : strerror(-ret));
+	}
+	sernet_nl_close(&nl);
+	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -176,10 +222,11 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (strcmp(argv[optind], "show")) {
-		fprintf(stderr, "sernetctl: unknown command \"%s\"\n\n%s",
-			argv[optind], usage);
-		return 2;
-	}
-	return cmd_show(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "show"))
+		return cmd_show(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "set"))
+		return cmd_set(argc - optind, argv + optind);
+	fprintf(stderr, "sernetctl: unknown command \"%s\"\n\n%s",
+		argv[optind], usage);
+	return 2;
 }

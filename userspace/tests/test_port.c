@@ -46,8 +46,24 @@ static void test_parse_full(void **state)
 	nla_put_u32(msg, SERNET_A_PORT_INDEX, 7);
 	nla_put_string(msg, SERNET_A_PORT_TTY, "ttyS1");
 	nla_put_u32(msg, SERNET_A_PORT_STATE, SERNET_PORT_STATE_IDLE);
+	nla_put_u32(msg, SERNET_A_UART_BAUD, 1024000);
+	nla_put_u8(msg, SERNET_A_UART_DATABITS, 5);
+	nla_put_u8(msg, SERNET_A_UART_STOPBITS, 2);
+	nla_put_u8(msg, SERNET_A_UART_PARITY, SERNET_PARITY_SPACE);
+	nla_put_u8(msg, SERNET_A_UART_FLOW, SERNET_FLOW_FC);
+	nla_put_u16(msg, SERNET_A_PACK_TIME, 255);
+	nla_put_u16(msg, SERNET_A_PACK_LEN, 1460);
+	nla_put_u32(msg, SERNET_A_PACK_TIME_US, 255000);
 	put_stats(msg, 1234567890123ULL);
 	assert_int_equal(sernet_port_parse(nlmsg_hdr(msg), &p, &why), 0);
+	assert_int_equal(p.baud, 1024000);
+	assert_int_equal(p.databits, 5);
+	assert_int_equal(p.stopbits, 2);
+	assert_int_equal(p.parity, SERNET_PARITY_SPACE);
+	assert_int_equal(p.flow, SERNET_FLOW_FC);
+	assert_int_equal(p.pack_time, 255);
+	assert_int_equal(p.pack_len, 1460);
+	assert_int_equal(p.pack_time_us, 255000);
 	assert_int_equal(p.index, 7);
 	assert_string_equal(p.tty, "ttyS1");
 	assert_int_equal(p.state, SERNET_PORT_STATE_IDLE);
@@ -184,10 +200,16 @@ static char *print(int json, const struct sernet_port_list *list)
 
 static void make_list(struct sernet_port_list *list)
 {
-	struct sernet_port_info a = { .index = 0, .tty = "ttyS1",
-				      .rx_bytes = 42 };
-	struct sernet_port_info b = { .index = 12, .tty = "pts/\"3\\",
-				      .state = 77 };
+	struct sernet_port_info a = {
+		.index = 0, .tty = "ttyS1", .rx_bytes = 42, .baud = 115200,
+		.databits = 8, .stopbits = 1, .pack_time_us = 347,
+	};
+	struct sernet_port_info b = {
+		.index = 12, .tty = "pts/\"3\\", .state = 77, .baud = 9600,
+		.databits = 7, .stopbits = 2, .parity = SERNET_PARITY_MARK,
+		.flow = SERNET_FLOW_FC, .pack_time = 10, .pack_len = 512,
+		.pack_time_us = 10000,
+	};
 
 	memset(list, 0, sizeof(*list));
 	assert_int_equal(sernet_port_list_add(list, &a), 0);
@@ -203,10 +225,32 @@ static void test_table(void **state)
 	make_list(&list);
 	out = print(0, &list);
 	assert_string_equal(out,
-		"PORT       TTY              STATE        RX_BYTES\n"
-		"sernet0    ttyS1            IDLE         42\n"
-		"sernet12   pts/\"3\\          UNKNOWN(77)  0\n");
+		"PORT       TTY        STATE        UART                     UARTTL   RX_BYTES\n"
+		"sernet0    ttyS1      IDLE         115200,8,1,NONE,NFC      0,0      42\n"
+		"sernet12   pts/\"3\\    UNKNOWN(77)  9600,7,2,MARK,FC         10,512   0\n");
 	free(out);
+	sernet_port_list_free(&list);
+}
+
+static void test_detail(void **state)
+{
+	struct sernet_port_list list;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	make_list(&list);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	sernet_port_print_detail(f, &list.ports[0]);
+	fclose(f);
+	assert_string_equal(buf,
+		"sernet0 on ttyS1: IDLE\n"
+		"  uart      115200,8,1,NONE,NFC\n"
+		"  uarttl    0,0 (packing time 347 us, length 1460)\n"
+		"  rx_bytes  42\n");
+	free(buf);
 	sernet_port_list_free(&list);
 }
 
@@ -220,11 +264,111 @@ static void test_json(void **state)
 	out = print(1, &list);
 	assert_string_equal(out,
 		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\","
-		"\"state\":\"IDLE\",\"statistics\":{\"rx_bytes\":42}},"
+		"\"state\":\"IDLE\",\"uart\":{\"baud\":115200,\"databits\":8,"
+		"\"stopbits\":1,\"parity\":\"NONE\",\"flow\":\"NFC\"},"
+		"\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},"
+		"\"statistics\":{\"rx_bytes\":42}},"
 		"{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
-		"\"state\":\"UNKNOWN(77)\",\"statistics\":{\"rx_bytes\":0}}]\n");
+		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,"
+		"\"stopbits\":2,\"parity\":\"MARK\",\"flow\":\"FC\"},"
+		"\"uarttl\":{\"time\":10,\"length\":512,\"time_us\":10000},"
+		"\"statistics\":{\"rx_bytes\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
+}
+
+static int parse(struct sernet_set *set, char *err, const char *line)
+{
+	char copy[256], *argv[32], *save = NULL;
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *t = strtok_r(copy, " ", &save); t && argc < 32;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	err[0] = '\0';
+	return sernet_set_parse(argc, argv, set, err, 160);
+}
+
+#define BIT(a) (1ULL << (a))
+
+static void test_set_parse(void **state)
+{
+	struct sernet_set set;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse(&set, err, "baud 9600 PARITY odd flow fc"), 0);
+	assert_true(set.mask == (BIT(SERNET_A_UART_BAUD) |
+				 BIT(SERNET_A_UART_PARITY) |
+				 BIT(SERNET_A_UART_FLOW)));
+	assert_int_equal(set.baud, 9600);
+	assert_int_equal(set.parity, SERNET_PARITY_ODD);
+	assert_int_equal(set.flow, SERNET_FLOW_FC);
+
+	assert_int_equal(parse(&set, err, "uart 57600,7,2,MASK,NFC uarttl 10,512"), 0);
+	assert_true(set.mask == (BIT(SERNET_A_UART_BAUD) |
+				 BIT(SERNET_A_UART_DATABITS) |
+				 BIT(SERNET_A_UART_STOPBITS) |
+				 BIT(SERNET_A_UART_PARITY) |
+				 BIT(SERNET_A_UART_FLOW) |
+				 BIT(SERNET_A_PACK_TIME) |
+				 BIT(SERNET_A_PACK_LEN)));
+	assert_int_equal(set.baud, 57600);
+	assert_int_equal(set.databits, 7);
+	assert_int_equal(set.stopbits, 2);
+	assert_int_equal(set.parity, SERNET_PARITY_MARK);
+	assert_int_equal(set.pack_time, 10);
+	assert_int_equal(set.pack_len, 512);
+
+	/* ranges are the kernel's to check: these pass through */
+	assert_int_equal(parse(&set, err, "packtime 256 databits 9"), 0);
+	assert_int_equal(set.pack_time, 256);
+	assert_int_equal(set.databits, 9);
+}
+
+static void test_set_parse_errors(void **state)
+{
+	static const struct {
+		const char *line, *err;
+	} bad[] = {
+		{ "", "settings come as KEY VALUE pairs" },
+		{ "baud", "settings come as KEY VALUE pairs" },
+		{ "speed 9600", "unknown setting \"speed\"" },
+		{ "baud fast", "baud: invalid value \"fast\"" },
+		{ "baud -1", "baud: invalid value \"-1\"" },
+		{ "baud 99999999999", "baud: invalid value \"99999999999\"" },
+		{ "databits 256", "databits: invalid value \"256\"" },
+		{ "packlen 65536", "packlen: invalid value \"65536\"" },
+		{ "parity maybe", "parity: invalid value \"maybe\"" },
+		{ "flow xon", "flow: invalid value \"xon\"" },
+		{ "uart 9600,8,1,NONE", "uart takes 5 values separated by commas" },
+		{ "uart 9600,8,1,NONE,NFC,X", "uart takes 5 values separated by commas" },
+		{ "uarttl 10", "uarttl takes 2 values separated by commas" },
+		{ "uart 9600,8,x,NONE,NFC", "stopbits: invalid value \"x\"" },
+		{ "port 3", "unknown setting \"port\"" },
+	};
+	struct sernet_set set;
+	char err[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&set, err, bad[i].line), -EINVAL);
+		assert_string_equal(err, bad[i].err);
+	}
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sernet_parity_str(SERNET_PARITY_SPACE), "SPACE");
+	assert_null(sernet_parity_str(5));
+	assert_string_equal(sernet_flow_str(SERNET_FLOW_FC), "FC");
+	assert_null(sernet_flow_str(2));
+	assert_string_equal(sernet_attr_name(SERNET_A_PACK_LEN), "packlen");
+	assert_null(sernet_attr_name(SERNET_A_PORT_STATS));
+	assert_null(sernet_attr_name(-1));
+	assert_null(sernet_attr_name(10000));
 }
 
 static void test_json_empty(void **state)
@@ -269,7 +413,11 @@ int main(void)
 		cmocka_unit_test(test_parse_bad_stats),
 		cmocka_unit_test(test_state_str),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_set_parse),
+		cmocka_unit_test(test_set_parse_errors),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_list_grows),
 	};

@@ -21,12 +21,15 @@
  *	all ports of the caller's network namespace
  * @SERNET_CMD_PORT_ADDED: notification on the events group: a port appeared
  * @SERNET_CMD_PORT_REMOVED: notification on the events group: a port went
+ * @SERNET_CMD_PORT_SET: change any subset of a port's configuration
+ *	(needs %SERNET_A_PORT_INDEX and CAP_NET_ADMIN); all or nothing
  */
 enum sernet_cmd {
 	SERNET_CMD_UNSPEC,
 	SERNET_CMD_PORT_GET,
 	SERNET_CMD_PORT_ADDED,
 	SERNET_CMD_PORT_REMOVED,
+	SERNET_CMD_PORT_SET,
 
 	__SERNET_CMD_MAX,
 };
@@ -40,6 +43,14 @@ enum sernet_cmd {
  * @SERNET_A_PORT_STATE: u32, &enum sernet_port_state
  * @SERNET_A_PORT_STATS: nested, &enum sernet_stats_attr
  * @SERNET_A_PAD: padding for 64-bit attributes
+ * @SERNET_A_UART_BAUD: u32, 600..1024000 (AT+UART: baud rate)
+ * @SERNET_A_UART_DATABITS: u8, 5..8
+ * @SERNET_A_UART_STOPBITS: u8, 1..2
+ * @SERNET_A_UART_PARITY: u8, &enum sernet_parity
+ * @SERNET_A_UART_FLOW: u8, &enum sernet_flow
+ * @SERNET_A_PACK_TIME: u16, 0..255 ms, 0 = automatic (AT+UARTTL)
+ * @SERNET_A_PACK_LEN: u16, 0..1460 bytes, 0 = 1460
+ * @SERNET_A_PACK_TIME_US: u32, read only: the packing time in effect, in us
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -48,6 +59,14 @@ enum sernet_attr {
 	SERNET_A_PORT_STATE,
 	SERNET_A_PORT_STATS,
 	SERNET_A_PAD,
+	SERNET_A_UART_BAUD,
+	SERNET_A_UART_DATABITS,
+	SERNET_A_UART_STOPBITS,
+	SERNET_A_UART_PARITY,
+	SERNET_A_UART_FLOW,
+	SERNET_A_PACK_TIME,
+	SERNET_A_PACK_LEN,
+	SERNET_A_PACK_TIME_US,
 
 	__SERNET_A_MAX,
 };
@@ -80,6 +99,35 @@ enum sernet_port_state {
 };
 
 #define SERNET_PORT_STATE_MAX (__SERNET_PORT_STATE_MAX - 1)
+
+/* AT+UART parity, in the K3's order of names */
+enum sernet_parity {
+	SERNET_PARITY_NONE,
+	SERNET_PARITY_EVEN,
+	SERNET_PARITY_ODD,
+	SERNET_PARITY_MARK,
+	SERNET_PARITY_SPACE,
+
+	__SERNET_PARITY_MAX,
+};
+
+#define SERNET_PARITY_MAX (__SERNET_PARITY_MAX - 1)
+
+/* AT+UART flow control: NFC, or FC (RTS/CTS) */
+enum sernet_flow {
+	SERNET_FLOW_NFC,
+	SERNET_FLOW_FC,
+
+	__SERNET_FLOW_MAX,
+};
+
+#define SERNET_FLOW_MAX (__SERNET_FLOW_MAX - 1)
+
+/* Ranges of the K3 command set (AT+UART, AT+UARTTL) */
+#define SERNET_BAUD_MIN		600
+#define SERNET_BAUD_MAX		1024000
+#define SERNET_PACK_TIME_MAX	255	/* ms */
+#define SERNET_PACK_LEN_MAX	1460	/* bytes; also the default */
 
 /* Longest tty name, including the terminating NUL (TTY_NAME_LEN = 64) */
 #define SERNET_TTY_NAME_MAX	64

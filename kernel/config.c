@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: a port's serial and packing configuration (AT+UART, AT+UARTTL).
+ *
+ * The tty's termios is the one record of the serial settings: a SET
+ * writes it with tty_set_termios(), GET reads it back, and a change made
+ * from userspace (stty) is seen the same way. Packing lives in the port.
+ */
+#include <linux/math64.h>
+#include <linux/tty.h>
+
+#include "sernet.h"
+
+/* Below this the automatic packing time never goes (PROTOCOLS.md §2) */
+#define SERNET_PACK_AUTO_MIN_NS		(100 * NSEC_PER_USEC)
+/* A rate the driver picked this far from the one asked for is refused */
+#define SERNET_BAUD_TOLERANCE_PCT	2
+
+void sernet_config_defaults(struct sernet_config *cfg)
+{
+	*cfg = (struct sernet_config) {
+		.baud		= 115200,
+		.databits	= 8,
+		.stopbits	= 1,
+		.parity		= SERNET_PARITY_NONE,
+		.flow		= SERNET_FLOW_NFC,
+		.pack_time	= 0,
+		.pack_len	= 0,
+	};
+}
+
+/* Serial settings as the tty has them now; caller holds termios_rwsem. */
+static void sernet_serial_from_termios(const struct ktermios *t,
+				       struct sernet_config *cfg)
+{
+	tcflag_t c = t->c_cflag;
+
+	cfg->baud = tty_termios_baud_rate(t);
+	cfg->databits = tty_get_char_size(c);
+	cfg->stopbits = c & CSTOPB ? 2 : 1;
+	if (!(c & PARENB))
+		cfg->parity = SERNET_PARITY_NONE;
+	else if (c & CMSPAR)
+		cfg->parity = c & PARODD ? SERNET_PARITY_MARK :
+					   SERNET_PARITY_SPACE;
+	else
+		cfg->parity = c & PARODD ? SERNET_PARITY_ODD :
+					   SERNET_PARITY_EVEN;
+	cfg->flow = c & CRTSCTS ? SERNET_FLOW_FC : SERNET_FLOW_NFC;
+}
+
+static void sernet_serial_to_termios(const struct sernet_config *cfg,
+				     struct ktermios *t)
+{
+	static const tcflag_t csize[] = { CS5, CS6, CS7, CS8 };
+	tcflag_t c = t->c_cflag;
+
+	c &= ~(CSIZE | CSTOPB | PARENB | PARODD | CMSPAR | CRTSCTS);
+	c |= csize[cfg->databits - 5] | CREAD | CLOCAL;
+	if (cfg->stopbits == 2)
+		c |= CSTOPB;
+	switch (cfg->parity) {
+	case SERNET_PARITY_ODD:
+		c |= PARENB | PARODD;
+		break;
+	case SERNET_PARITY_EVEN:
+		c |= PARENB;
+		break;
+	case SERNET_PARITY_MARK:
+		c |= PARENB | CMSPAR | PARODD;
+		break;
+	case SERNET_PARITY_SPACE:
+		c |= PARENB | CMSPAR;
+		break;
+	}
+	if (cfg->flow == SERNET_FLOW_FC)
+		c |= CRTSCTS;
+	t->c_cflag = c;
+	/* raw: what the line carries is data, nothing is interpreted */
+	t->c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+			ICRNL | IXON | IXOFF | IXANY);
+	t->c_oflag &= ~OPOST;
+	t->c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	tty_termios_encode_baud_rate(t, cfg->baud, cfg->baud);
+}
+
+/*
+ * Recompute what depends on the line settings: the automatic packing time
+ * is 4 character times, at least 100 us. Caller holds termios_rwsem.
+ */
+void sernet_config_termios_changed(struct sernet_port *port,
+				   const struct ktermios *t)
+{
+	speed_t baud = tty_termios_baud_rate(t) ?: 9600;
+	u64 char_ns = div_u64((u64)tty_get_frame_size(t->c_cflag) *
+			      NSEC_PER_SEC, baud);
+
+	WRITE_ONCE(port->auto_pack_ns,
+		   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));
+}
+
+/* The packing time in effect, in ns */
+u64 sernet_pack_time_ns(struct sernet_port *port)
+{
+	u16 ms = READ_ONCE(port->cfg.pack_time);
+
+	return ms ? (u64)ms * NSEC_PER_MSEC : READ_ONCE(port->auto_pack_ns);
+}
+
+/* The packing length in effect, in bytes */
+unsigned int sernet_pack_len(struct sernet_port *port)
+{
+	return READ_ONCE(port->cfg.pack_len) ?: SERNET_PACK_LEN_MAX;
+}
+
+/* The whole configuration as it is now; caller holds port->lock. */
+void sernet_config_get(struct sernet_port *port, struct sernet_config *cfg)
+{
+	*cfg = port->cfg;
+	if (port->tty) {
+		down_read(&port->tty->termios_rwsem);
+		sernet_serial_from_termios(&port->tty->termios, cfg);
+		up_read(&port->tty->termios_rwsem);
+	}
+}
+
+/* What the driver did not take of @want, named for the log, or NULL */
+static const char *sernet_serial_refused(const struct sernet_config *want,
+					 const struct sernet_config *got,
+					 struct netlink_ext_ack *extack)
+{
+	if (abs((s64)got->baud - want->baud) * 100 >
+	    (s64)want->baud * SERNET_BAUD_TOLERANCE_PCT) {
+		NL_SET_ERR_MSG(extack,
+			       "baud rate not supported by this serial port");
+		return "baud rate";
+	}
+	if (got->databits != want->databits) {
+		NL_SET_ERR_MSG(extack,
+			       "data bits not supported by this serial port");
+		return "data bits";
+	}
+	if (got->stopbits != want->stopbits) {
+		NL_SET_ERR_MSG(extack,
+			       "stop bits not supported by this serial port");
+		return "stop bits";
+	}
+	if (got->parity != want->parity) {
+		NL_SET_ERR_MSG(extack,
+			       "parity not supported by this serial port");
+		return "parity";
+	}
+	if (got->flow != want->flow) {
+		NL_SET_ERR_MSG(extack,
+			       "flow control not supported by this serial port");
+		return "flow control";
+	}
+	return NULL;
+}
+
+/*
+ * Write the serial settings to the tty. Drivers adjust what they cannot
+ * do (a pty is always 8 bits without parity, an 8250 rounds the rate to
+ * its clock): read back, and if the result is not what was asked for,
+ * put the old settings back and refuse.
+ */
+static int sernet_apply_serial(struct sernet_port *port,
+			       const struct sernet_config *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	struct tty_struct *tty = port->tty;
+	struct sernet_config got;
+	struct ktermios old, t;
+	const char *why;
+
+	down_read(&tty->termios_rwsem);
+	old = tty->termios;
+	up_read(&tty->termios_rwsem);
+
+	t = old;
+	sernet_serial_to_termios(cfg, &t);
+	tty_set_termios(tty, &t);
+
+	down_read(&tty->termios_rwsem);
+	sernet_serial_from_termios(&tty->termios, &got);
+	sernet_config_termios_changed(port, &tty->termios);
+	up_read(&tty->termios_rwsem);
+
+	why = sernet_serial_refused(cfg, &got, extack);
+	if (!why)
+		return 0;
+
+	tty_set_termios(tty, &old);
+	down_read(&tty->termios_rwsem);
+	sernet_config_termios_changed(port, &tty->termios);
+	up_read(&tty->termios_rwsem);
+	pr_info_ratelimited("sernet: %s: %s not supported\n", port->tty_name,
+			    why);
+	return -EINVAL;
+}
+
+/*
+ * Apply the fields of @cfg that @mask (BIT(SERNET_A_...)) names, all or
+ * nothing. Ranges were checked by the caller (netlink policy or sysfs).
+ */
+int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
+		      u64 mask, struct netlink_ext_ack *extack)
+{
+	const u64 serial = BIT_ULL(SERNET_A_UART_BAUD) |
+			   BIT_ULL(SERNET_A_UART_DATABITS) |
+			   BIT_ULL(SERNET_A_UART_STOPBITS) |
+			   BIT_ULL(SERNET_A_UART_PARITY) |
+			   BIT_ULL(SERNET_A_UART_FLOW);
+	struct sernet_config now;
+	int err = 0;
+
+	mutex_lock(&port->lock);
+	if (!port->tty) {
+		err = -ENODEV;
+		goto out;
+	}
+	sernet_config_get(port, &now);
+
+	if (mask & serial) {
+		if (mask & BIT_ULL(SERNET_A_UART_BAUD))
+			now.baud = cfg->baud;
+		if (mask & BIT_ULL(SERNET_A_UART_DATABITS))
+			now.databits = cfg->databits;
+		if (mask & BIT_ULL(SERNET_A_UART_STOPBITS))
+			now.stopbits = cfg->stopbits;
+		if (mask & BIT_ULL(SERNET_A_UART_PARITY))
+			now.parity = cfg->parity;
+		if (mask & BIT_ULL(SERNET_A_UART_FLOW))
+			now.flow = cfg->flow;
+		err = sernet_apply_serial(port, &now, extack);
+		if (err)
+			goto out;
+	}
+	if (mask & BIT_ULL(SERNET_A_PACK_TIME))
+		WRITE_ONCE(port->cfg.pack_time, cfg->pack_time);
+	if (mask & BIT_ULL(SERNET_A_PACK_LEN))
+		WRITE_ONCE(port->cfg.pack_len, cfg->pack_len);
+out:
+	mutex_unlock(&port->lock);
+	return err;
+}
+
+/* A new port runs the factory defaults: 115200 8N1 NFC, packing 0/0. */
+void sernet_config_init(struct sernet_port *port)
+{
+	struct sernet_config def;
+
+	sernet_config_defaults(&def);
+	port->cfg = def;
+	if (sernet_apply_serial(port, &def, NULL))
+		pr_warn("sernet: %s cannot run %u 8N1 NFC; keeping its settings\n",
+			port->tty_name, def.baud);
+}

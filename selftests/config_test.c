@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: serial and packing configuration over netlink and sysfs
+ * (AT+UART, AT+UARTTL): defaults, changes, refusals.
+ *
+ * Runs inside the test VM (tools/vm/run) with the module loaded, as root.
+ */
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include "kselftest_harness.h"
+#include "sernet_test.h"
+
+FIXTURE(port) {
+	int master, slave, idx;
+	char name[32];
+	struct sernet_nl nl;
+};
+
+FIXTURE_SETUP(port)
+{
+	ASSERT_EQ(0, open_pty(&self->master, &self->slave, self->name,
+			      sizeof(self->name)));
+	ASSERT_EQ(0, attach(self->slave));
+	self->idx = sysfs_port_of(self->name);
+	ASSERT_GE(self->idx, 0);
+	ASSERT_EQ(0, sernet_nl_open(&self->nl));
+}
+
+FIXTURE_TEARDOWN(port)
+{
+	sernet_nl_close(&self->nl);
+	close(self->slave);
+	close(self->master);
+}
+
+static struct sernet_port_info get(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(port) *self)
+{
+	struct sernet_port_info p = { 0 };
+
+	EXPECT_EQ(0, sernet_nl_get_port(&self->nl, self->idx, &p));
+	return p;
+}
+
+static void expect_defaults(struct __test_metadata *_metadata,
+			    struct sernet_port_info p)
+{
+	EXPECT_EQ(115200, p.baud);
+	EXPECT_EQ(8, p.databits);
+	EXPECT_EQ(1, p.stopbits);
+	EXPECT_EQ(SERNET_PARITY_NONE, p.parity);
+	EXPECT_EQ(SERNET_FLOW_NFC, p.flow);
+	EXPECT_EQ(0, p.pack_time);
+	EXPECT_EQ(0, p.pack_len);
+}
+
+/* A new port runs 115200 8N1 NFC, packing 0/0, on the tty itself. */
+TEST_F(port, factory_defaults)
+{
+	struct termios t;
+	char buf[32];
+
+	expect_defaults(_metadata, get(_metadata, self));
+	/* 4 characters of 10 bits at 115200 baud */
+	EXPECT_EQ(347, get(_metadata, self).pack_time_us);
+
+	ASSERT_EQ(0, tcgetattr(self->slave, &t));
+	EXPECT_EQ(B115200, cfgetospeed(&t));
+	EXPECT_EQ(CS8, t.c_cflag & CSIZE);
+	EXPECT_EQ(0, t.c_cflag & (CSTOPB | PARENB | CRTSCTS));
+	EXPECT_EQ(0, t.c_lflag & (ICANON | ECHO));
+
+	ASSERT_EQ(0, port_attr(self->idx, "baud", buf, sizeof(buf)));
+	EXPECT_STREQ("115200", buf);
+	ASSERT_EQ(0, port_attr(self->idx, "parity", buf, sizeof(buf)));
+	EXPECT_STREQ("NONE", buf);
+	ASSERT_EQ(0, port_attr(self->idx, "flow", buf, sizeof(buf)));
+	EXPECT_STREQ("NFC", buf);
+	EXPECT_EQ(347, port_attr_ll(self->idx, "pack_time_us"));
+}
+
+/* A SET reaches the tty's termios; GET and sysfs read it back. */
+TEST_F(port, set_applies_to_the_tty)
+{
+	struct sernet_set set = {
+		.mask = 1ULL << SERNET_A_UART_BAUD |
+			1ULL << SERNET_A_UART_STOPBITS |
+			1ULL << SERNET_A_UART_FLOW |
+			1ULL << SERNET_A_PACK_LEN,
+		.baud = 9600, .stopbits = 2, .flow = SERNET_FLOW_FC,
+		.pack_len = 512,
+	};
+	struct sernet_port_info p;
+	struct termios t;
+	char buf[32];
+
+	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
+	p = get(_metadata, self);
+	EXPECT_EQ(9600, p.baud);
+	EXPECT_EQ(8, p.databits);
+	EXPECT_EQ(2, p.stopbits);
+	EXPECT_EQ(SERNET_FLOW_FC, p.flow);
+	EXPECT_EQ(512, p.pack_len);
+	EXPECT_EQ(0, p.pack_time);
+	/* 4 characters of 1+8+2 bits at 9600 baud */
+	EXPECT_EQ(4583, p.pack_time_us);
+
+	ASSERT_EQ(0, tcgetattr(self->slave, &t));
+	EXPECT_EQ(B9600, cfgetospeed(&t));
+	EXPECT_EQ(CSTOPB | CRTSCTS,
+		  t.c_cflag & (CSTOPB | PARENB | CRTSCTS));
+	ASSERT_EQ(0, port_attr(self->idx, "flow", buf, sizeof(buf)));
+	EXPECT_STREQ("FC", buf);
+
+	/* a fixed packing time replaces the automatic one */
+	set.mask = 1ULL << SERNET_A_PACK_TIME;
+	set.pack_time = 20;
+	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
+	EXPECT_EQ(20000, get(_metadata, self).pack_time_us);
+}
+
+/*
+ * A pty is always 8 bits without parity: asking for else is refused with
+ * the reason, and nothing of the request is applied.
+ */
+TEST_F(port, pty_refuses_what_it_cannot_do)
+{
+	struct sernet_set set = {
+		.mask = 1ULL << SERNET_A_UART_DATABITS |
+			1ULL << SERNET_A_UART_BAUD,
+		.databits = 7, .baud = 9600,
+	};
+
+	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&self->nl, self->idx, &set));
+	EXPECT_STREQ("data bits not supported by this serial port",
+		     self->nl.errmsg);
+	set.mask = 1ULL << SERNET_A_UART_PARITY;
+	set.parity = SERNET_PARITY_EVEN;
+	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&self->nl, self->idx, &set));
+	EXPECT_STREQ("parity not supported by this serial port",
+		     self->nl.errmsg);
+	expect_defaults(_metadata, get(_metadata, self));
+}
+
+/* A rate that is not a Bxxx constant goes through BOTHER. */
+TEST_F(port, nonstandard_baud)
+{
+	struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
+				  .baud = 123457 };
+
+	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
+	EXPECT_EQ(123457, get(_metadata, self).baud);
+}
+
+/* Changes made with stty are what GET shows. */
+TEST_F(port, stty_changes_are_seen)
+{
+	struct termios t;
+
+	ASSERT_EQ(0, tcgetattr(self->slave, &t));
+	cfsetspeed(&t, B19200);
+	t.c_cflag |= CSTOPB;
+	ASSERT_EQ(0, tcsetattr(self->slave, TCSANOW, &t));
+	EXPECT_EQ(19200, get(_metadata, self).baud);
+	EXPECT_EQ(2, get(_metadata, self).stopbits);
+	/* 4 characters of 11 bits at 19200 baud */
+	EXPECT_EQ(2291, get(_metadata, self).pack_time_us);
+}
+
+struct bad_value {
+	int attr;
+	int bits;
+	uint32_t value;
+};
+
+/* Every value outside the K3's ranges is refused, naming the setting. */
+TEST_F(port, set_refuses_out_of_range)
+{
+	static const struct bad_value bad[] = {
+		{ SERNET_A_UART_BAUD, 32, 599 },
+		{ SERNET_A_UART_BAUD, 32, 1024001 },
+		{ SERNET_A_UART_DATABITS, 8, 4 },
+		{ SERNET_A_UART_DATABITS, 8, 9 },
+		{ SERNET_A_UART_STOPBITS, 8, 0 },
+		{ SERNET_A_UART_STOPBITS, 8, 3 },
+		{ SERNET_A_UART_PARITY, 8, 5 },
+		{ SERNET_A_UART_FLOW, 8, 2 },
+		{ SERNET_A_PACK_TIME, 16, 256 },
+		{ SERNET_A_PACK_LEN, 16, 1461 },
+	};
+	struct sernet_port_info before = get(_metadata, self), after;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sernet_set set = { .mask = 1ULL << bad[i].attr };
+		char want[64];
+
+		switch (bad[i].attr) {
+		case SERNET_A_UART_BAUD: set.baud = bad[i].value; break;
+		case SERNET_A_UART_DATABITS: set.databits = bad[i].value; break;
+		case SERNET_A_UART_STOPBITS: set.stopbits = bad[i].value; break;
+		case SERNET_A_UART_PARITY: set.parity = bad[i].value; break;
+		case SERNET_A_UART_FLOW: set.flow = bad[i].value; break;
+		case SERNET_A_PACK_TIME: set.pack_time = bad[i].value; break;
+		case SERNET_A_PACK_LEN: set.pack_len = bad[i].value; break;
+		}
+		/* a good value beside the bad one is not applied either */
+		set.mask |= 1ULL << SERNET_A_PACK_LEN | 1ULL << SERNET_A_UART_BAUD;
+		if (bad[i].attr != SERNET_A_PACK_LEN)
+			set.pack_len = 100;
+		if (bad[i].attr != SERNET_A_UART_BAUD)
+			set.baud = 9600;
+		/* the policy's range check answers ERANGE */
+		EXPECT_EQ(-ERANGE, sernet_nl_set_port(&self->nl, self->idx,
+						      &set));
+		snprintf(want, sizeof(want), "%s: ",
+			 sernet_attr_name(bad[i].attr));
+		if (strncmp(self->nl.errmsg, want, strlen(want)) ||
+		    !strstr(self->nl.errmsg, "allowed")) {
+			TH_LOG("value %u: \"%s\" does not name %s and its range",
+			       bad[i].value, self->nl.errmsg, want);
+			_metadata->passed = 0;
+		}
+	}
+	after = get(_metadata, self);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	expect_defaults(_metadata, after);
+}
+
+/* Wrong sizes and unknown attributes are refused too. */
+TEST_F(port, set_refuses_malformed)
+{
+	struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
+				  .baud = 9600 };
+	struct nl_sock *sk = nl_socket_alloc();
+	uint16_t big = 9600;
+	struct nl_msg *msg;
+	int family;
+
+	ASSERT_NE(NULL, sk);
+	ASSERT_EQ(0, genl_connect(sk));
+	family = genl_ctrl_resolve(sk, SERNET_GENL_NAME);
+
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_SET, 1);
+	nla_put_u32(msg, SERNET_A_PORT_INDEX, self->idx);
+	nla_put(msg, SERNET_A_UART_BAUD, sizeof(big), &big);
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_GT(0, nl_wait_for_ack(sk));
+
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+		    SERNET_CMD_PORT_SET, 1);
+	nla_put_u32(msg, SERNET_A_PORT_INDEX, self->idx);
+	nla_put_u32(msg, SERNET_A_PACK_TIME_US, 5);	/* read only */
+	ASSERT_GE(nl_send_auto(sk, msg), 0);
+	nlmsg_free(msg);
+	EXPECT_GT(0, nl_wait_for_ack(sk));
+
+	/* an index that is no port */
+	EXPECT_EQ(-ENODEV, sernet_nl_set_port(&self->nl, 999999, &set));
+	EXPECT_STREQ("port: no such port", self->nl.errmsg);
+	nl_socket_free(sk);
+	expect_defaults(_metadata, get(_metadata, self));
+}
+
+static int drop_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[0].effective &= ~CAP_TO_MASK(CAP_NET_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Changing a port needs CAP_NET_ADMIN; reading it does not. */
+TEST_F(port, set_needs_cap_net_admin)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
+					  .baud = 9600 };
+		struct sernet_port_info p;
+		struct sernet_nl nl;
+
+		if (drop_net_admin() || sernet_nl_open(&nl))
+			_exit(10);
+		if (sernet_nl_get_port(&nl, self->idx, &p))
+			_exit(11);
+		_exit(sernet_nl_set_port(&nl, self->idx, &set) == -EPERM ?
+		      0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	expect_defaults(_metadata, get(_metadata, self));
+}
+
+static int write_attr(int idx, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), SYSFS_CLASS "/sernet%d/%s", idx, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* sysfs takes one value a file, with the same checks. */
+TEST_F(port, sysfs_writes)
+{
+	struct sernet_port_info p, q;
+
+	EXPECT_EQ(0, write_attr(self->idx, "baud", "57600"));
+	EXPECT_EQ(0, write_attr(self->idx, "stopbits", "2"));
+	EXPECT_EQ(0, write_attr(self->idx, "flow", "FC\n"));
+	EXPECT_EQ(0, write_attr(self->idx, "pack_time", "255"));
+	EXPECT_EQ(0, write_attr(self->idx, "pack_len", "1460"));
+	p = get(_metadata, self);
+	EXPECT_EQ(57600, p.baud);
+	EXPECT_EQ(2, p.stopbits);
+	EXPECT_EQ(SERNET_FLOW_FC, p.flow);
+	EXPECT_EQ(255, p.pack_time);
+	EXPECT_EQ(1460, p.pack_len);
+	EXPECT_EQ(255000, port_attr_ll(self->idx, "pack_time_us"));
+
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "baud", "599"));
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "baud", "1024001"));
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "baud", "fast"));
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "databits", "9"));
+	/* in range, but not for a pty */
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "databits", "7"));
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "parity", "ODD"));
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "stopbits", "0"));
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "parity", "MAYBE"));
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "flow", "XON"));
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "pack_time", "256"));
+	EXPECT_EQ(-ERANGE, write_attr(self->idx, "pack_len", "1461"));
+	EXPECT_EQ(-EINVAL, write_attr(self->idx, "pack_len", "-1"));
+	EXPECT_EQ(-EACCES, write_attr(self->idx, "pack_time_us", "1"));
+	/* nothing changed */
+	q = get(_metadata, self);
+	EXPECT_EQ(0, memcmp(&p, &q, sizeof(p)));
+}
+
+/*
+ * The 8250 cannot go faster than its clock: such a rate is refused, and
+ * the rest of the same request is not applied.
+ */
+TEST(uart_8250_refuses_impossible_baud)
+{
+	struct sernet_set set = {
+		.mask = 1ULL << SERNET_A_UART_BAUD | 1ULL << SERNET_A_PACK_LEN,
+		.baud = 1000000, .pack_len = 100,
+	};
+	struct sernet_port_info p = { 0 };
+	struct sernet_nl nl;
+	char buf[32];
+	int fd, idx;
+
+	fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		SKIP(return, "no /dev/ttyS1");
+	ASSERT_EQ(0, attach(fd));
+	idx = sysfs_port_of("ttyS1");
+	ASSERT_GE(idx, 0);
+	ASSERT_EQ(0, sernet_nl_open(&nl));
+	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&nl, idx, &set));
+	EXPECT_NE(NULL, strstr(nl.errmsg, "not supported"));
+	ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
+	EXPECT_EQ(115200, p.baud);
+	/* all or nothing: the packing length beside it was not applied */
+	EXPECT_EQ(0, p.pack_len);
+	set.baud = 57600;
+	EXPECT_EQ(0, sernet_nl_set_port(&nl, idx, &set));
+	ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
+	EXPECT_EQ(57600, p.baud);
+	EXPECT_EQ(100, p.pack_len);
+
+	/* a UART does data bits and every parity, MARK and SPACE too */
+	for (int par = SERNET_PARITY_NONE; par <= SERNET_PARITY_SPACE; par++) {
+		set.mask = 1ULL << SERNET_A_UART_PARITY |
+			   1ULL << SERNET_A_UART_DATABITS;
+		set.parity = par;
+		set.databits = 5 + par % 4;
+		EXPECT_EQ(0, sernet_nl_set_port(&nl, idx, &set));
+		ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
+		EXPECT_EQ(par, p.parity);
+		EXPECT_EQ(5 + par % 4, p.databits);
+	}
+	ASSERT_EQ(0, port_attr(idx, "parity", buf, sizeof(buf)));
+	EXPECT_STREQ("SPACE", buf);
+	sernet_nl_close(&nl);
+	EXPECT_EQ(0, detach(fd));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
