@@ -7,7 +7,11 @@
 #ifndef _SERNET_COMPAT_H
 #define _SERNET_COMPAT_H
 
+#include <linux/bvec.h>
+#include <linux/net.h>
+#include <linux/socket.h>
 #include <linux/tty.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 
 #include "sernet.h"
@@ -38,6 +42,29 @@ static inline int sernet_compat_receive_buf2(struct tty_struct *tty,
 					     const char *fp, int count)
 {
 	return sernet_receive(tty, cp, (const u8 *)fp, count);
+}
+#endif
+
+/*
+ * Send len bytes of page from off by reference: kernel_sendpage() until
+ * 6.5, sendmsg() with MSG_SPLICE_PAGES after (6.12 has no sendpage).
+ */
+#if KERNEL_VERSION(6, 5, 0) <= SERNET_SERIES
+static inline int sernet_sendpage(struct socket *sock, struct page *page,
+				  unsigned int off, unsigned int len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+	struct bio_vec bvec;
+
+	bvec_set_page(&bvec, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, len);
+	return sock_sendmsg(sock, &msg);
+}
+#else
+static inline int sernet_sendpage(struct socket *sock, struct page *page,
+				  unsigned int off, unsigned int len, int flags)
+{
+	return kernel_sendpage(sock, page, off, len, flags);
 }
 #endif
 

@@ -26,6 +26,10 @@ void sernet_config_defaults(struct sernet_config *cfg)
 		.flow		= SERNET_FLOW_NFC,
 		.pack_time	= 0,
 		.pack_len	= 0,
+		.proto		= SERNET_PROTO_TCPS,
+		.port		= 23,
+		.max_clients	= 8,
+		.full		= SERNET_FULL_REFUSE,
 	};
 }
 
@@ -240,6 +244,22 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		WRITE_ONCE(port->cfg.pack_time, cfg->pack_time);
 	if (mask & BIT_ULL(SERNET_A_PACK_LEN))
 		WRITE_ONCE(port->cfg.pack_len, cfg->pack_len);
+	if (mask & BIT_ULL(SERNET_A_SOCK_MAX_CLIENTS))
+		WRITE_ONCE(port->cfg.max_clients, cfg->max_clients);
+	if (mask & BIT_ULL(SERNET_A_SOCK_FULL))
+		WRITE_ONCE(port->cfg.full, cfg->full);
+	/* A new protocol or local port restarts the transport, only it. */
+	if (((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
+	     cfg->proto != port->cfg.proto) ||
+	    ((mask & BIT_ULL(SERNET_A_SOCK_PORT)) &&
+	     cfg->port != port->cfg.port)) {
+		sernet_xport_stop(port);
+		if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
+			port->cfg.proto = cfg->proto;
+		if (mask & BIT_ULL(SERNET_A_SOCK_PORT))
+			port->cfg.port = cfg->port;
+		err = sernet_xport_start(port);
+	}
 out:
 	mutex_unlock(&port->lock);
 	return err;

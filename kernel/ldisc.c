@@ -23,7 +23,11 @@ DEFINE_MUTEX(sernet_ports_lock);
 
 static void sernet_port_release(struct device *dev)
 {
-	kfree(to_sernet_port(dev));
+	struct sernet_port *port = to_sernet_port(dev);
+
+	if (port->wq)
+		destroy_workqueue(port->wq);
+	kfree(port);
 }
 
 static struct sernet_port *sernet_port_create(struct tty_struct *tty)
@@ -40,15 +44,22 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 
 	write_pnet(&port->net, net);
 	strscpy(port->tty_name, tty_name(tty), sizeof(port->tty_name));
-	port->state = SERNET_PORT_STATE_IDLE;
-	atomic64_set(&port->rx_bytes, 0);
 	mutex_init(&port->lock);
+	spin_lock_init(&port->status_lock);
+	sernet_set_state(port, SERNET_PORT_STATE_IDLE, "IDLE");
+	sernet_pack_init(port);
+	sernet_xport_init(port);
 	port->tty = tty;
 	sernet_config_init(port);
 
 	device_initialize(&port->dev);
 	port->dev.class = &sernet_class;
 	port->dev.release = sernet_port_release;
+	port->wq = alloc_ordered_workqueue("sernet/%s", 0, port->tty_name);
+	if (!port->wq) {
+		put_device(&port->dev);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	mutex_lock(&sernet_ports_lock);
 	err = xa_alloc(&sernet_ports, &index, port, xa_limit_31b, GFP_KERNEL);
@@ -74,6 +85,14 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 
 	sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
 	mutex_unlock(&sernet_ports_lock);
+
+	/* A new port runs the factory defaults: a TCP server on port 23. */
+	mutex_lock(&port->lock);
+	err = sernet_xport_start(port);
+	mutex_unlock(&port->lock);
+	if (err)
+		pr_warn("sernet: %s: cannot start the transport (%d)\n",
+			port->tty_name, err);
 	return port;
 
 err_del:
@@ -88,10 +107,21 @@ err_put:
 
 static void sernet_port_destroy(struct sernet_port *port)
 {
-	/* Configuration changes in flight end first; later ones see no tty. */
+	/*
+	 * No more bytes come from the tty (it is closing the discipline).
+	 * The transport stops, configuration changes in flight end and later
+	 * ones see no tty; then what is left of the packets goes.
+	 */
+	hrtimer_cancel(&port->pack_timer);
 	mutex_lock(&port->lock);
+	sernet_xport_stop(port);
+	spin_lock_bh(&port->pack_lock);
+	port->rx_stalled = false;
+	spin_unlock_bh(&port->pack_lock);
 	port->tty = NULL;
 	mutex_unlock(&port->lock);
+	flush_workqueue(port->wq);
+	sernet_pack_exit(port);
 
 	mutex_lock(&sernet_ports_lock);
 	sernet_nl_notify(port, SERNET_CMD_PORT_REMOVED);
@@ -156,17 +186,13 @@ static int sernet_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 	return tty_mode_ioctl(tty, cmd, arg);
 }
 
-/*
- * Runs from flush_to_ldisc() on a workqueue, serialised per tty by the tty
- * core. Bytes are counted and consumed; the data path comes later.
- */
-size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
-		      size_t count)
+/* The driver can take more: may run in IRQ context, so only queue work. */
+static void sernet_ldisc_write_wakeup(struct tty_struct *tty)
 {
 	struct sernet_port *port = tty->disc_data;
 
-	atomic64_add(count, &port->rx_bytes);
-	return count;
+	if (port)
+		sernet_xport_write_wakeup(port);
 }
 
 static struct tty_ldisc_ops sernet_ldisc = {
@@ -176,6 +202,7 @@ static struct tty_ldisc_ops sernet_ldisc = {
 	.close		= sernet_ldisc_close,
 	.ioctl		= sernet_ldisc_ioctl,
 	.set_termios	= sernet_ldisc_set_termios,
+	.write_wakeup	= sernet_ldisc_write_wakeup,
 	.receive_buf2	= sernet_compat_receive_buf2,
 };
 

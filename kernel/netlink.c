@@ -30,7 +30,7 @@ static struct netlink_range_validation sernet_baud_range = {
 };
 
 /* The K3's ranges; anything outside is refused before a change is made. */
-static const struct nla_policy sernet_port_set_policy[SERNET_A_PACK_LEN + 1] = {
+static const struct nla_policy sernet_port_set_policy[SERNET_A_SOCK_FULL + 1] = {
 	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
 	[SERNET_A_UART_BAUD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&sernet_baud_range),
@@ -40,28 +40,24 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_PACK_LEN + 1] = {
 	[SERNET_A_UART_FLOW]	= NLA_POLICY_MAX(NLA_U8, SERNET_FLOW_MAX),
 	[SERNET_A_PACK_TIME]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_TIME_MAX),
 	[SERNET_A_PACK_LEN]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_LEN_MAX),
+	[SERNET_A_SOCK_PROTO]	= NLA_POLICY_MAX(NLA_U8, SERNET_PROTO_MAX),
+	[SERNET_A_SOCK_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[SERNET_A_SOCK_MAX_CLIENTS] = NLA_POLICY_RANGE(NLA_U16, 1,
+						       SERNET_MAX_CLIENTS_MAX),
+	[SERNET_A_SOCK_FULL]	= NLA_POLICY_MAX(NLA_U8, SERNET_FULL_MAX),
 };
-
-static const char * const sernet_state_names[] = {
-	[SERNET_PORT_STATE_IDLE] = "IDLE",
-};
-
-const char *sernet_state_name(enum sernet_port_state state)
-{
-	if (state >= ARRAY_SIZE(sernet_state_names))
-		return "ERROR";
-	return sernet_state_names[state];
-}
 
 static struct genl_family sernet_genl_family;
 
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
+	char status[sizeof(port->status)];
 	struct sernet_config cfg;
 	struct nlattr *stats;
 	u32 pack_us;
 	void *hdr;
+	int i;
 
 	hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family, flags, cmd);
 	if (!hdr)
@@ -76,6 +72,9 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	sernet_config_get(port, &cfg);
 	pack_us = div_u64(sernet_pack_time_ns(port), NSEC_PER_USEC);
 	mutex_unlock(&port->lock);
+	spin_lock_bh(&port->status_lock);
+	strscpy(status, port->status, sizeof(status));
+	spin_unlock_bh(&port->status_lock);
 	if (nla_put_u32(skb, SERNET_A_UART_BAUD, cfg.baud) ||
 	    nla_put_u8(skb, SERNET_A_UART_DATABITS, cfg.databits) ||
 	    nla_put_u8(skb, SERNET_A_UART_STOPBITS, cfg.stopbits) ||
@@ -83,17 +82,25 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	    nla_put_u8(skb, SERNET_A_UART_FLOW, cfg.flow) ||
 	    nla_put_u16(skb, SERNET_A_PACK_TIME, cfg.pack_time) ||
 	    nla_put_u16(skb, SERNET_A_PACK_LEN, cfg.pack_len) ||
-	    nla_put_u32(skb, SERNET_A_PACK_TIME_US, pack_us))
+	    nla_put_u32(skb, SERNET_A_PACK_TIME_US, pack_us) ||
+	    nla_put_u8(skb, SERNET_A_SOCK_PROTO, cfg.proto) ||
+	    nla_put_u16(skb, SERNET_A_SOCK_PORT, cfg.port) ||
+	    nla_put_u16(skb, SERNET_A_SOCK_MAX_CLIENTS, cfg.max_clients) ||
+	    nla_put_u8(skb, SERNET_A_SOCK_FULL, cfg.full) ||
+	    nla_put_string(skb, SERNET_A_SOCK_STATUS, status))
 		goto cancel;
 
 	stats = nla_nest_start(skb, SERNET_A_PORT_STATS);
 	if (!stats)
 		goto cancel;
-	if (nla_put_u64_64bit(skb, SERNET_STATS_RX_BYTES,
-			      atomic64_read(&port->rx_bytes),
-			      SERNET_STATS_PAD)) {
-		nla_nest_cancel(skb, stats);
-		goto cancel;
+	for (i = SERNET_STATS_RX_BYTES; i <= SERNET_STATS_MAX; i++) {
+		if (i == SERNET_STATS_PAD)
+			continue;
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&port->stats[i]),
+				      SERNET_STATS_PAD)) {
+			nla_nest_cancel(skb, stats);
+			goto cancel;
+		}
 	}
 	nla_nest_end(skb, stats);
 
@@ -176,7 +183,15 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 		cfg.pack_time = nla_get_u16(tb[SERNET_A_PACK_TIME]);
 	if (tb[SERNET_A_PACK_LEN])
 		cfg.pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
-	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_PACK_LEN; i++)
+	if (tb[SERNET_A_SOCK_PROTO])
+		cfg.proto = nla_get_u8(tb[SERNET_A_SOCK_PROTO]);
+	if (tb[SERNET_A_SOCK_PORT])
+		cfg.port = nla_get_u16(tb[SERNET_A_SOCK_PORT]);
+	if (tb[SERNET_A_SOCK_MAX_CLIENTS])
+		cfg.max_clients = nla_get_u16(tb[SERNET_A_SOCK_MAX_CLIENTS]);
+	if (tb[SERNET_A_SOCK_FULL])
+		cfg.full = nla_get_u8(tb[SERNET_A_SOCK_FULL]);
+	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_SOCK_FULL; i++)
 		if (tb[i])
 			mask |= BIT_ULL(i);
 
@@ -289,6 +304,10 @@ static void __net_exit sernet_net_pre_exit(struct net *net)
 	xa_for_each(&sernet_ports, index, port) {
 		if (!net_eq(read_pnet(&port->net), net))
 			continue;
+		/* its sockets die with the namespace; it comes back IDLE */
+		mutex_lock(&port->lock);
+		sernet_xport_stop(port);
+		mutex_unlock(&port->lock);
 		write_pnet(&port->net, &init_net);
 		sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
 	}

@@ -6,6 +6,9 @@
 #define _SERNET_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/workqueue.h>
 #include <linux/device.h>
 #include <linux/mutex.h>
 #include <linux/tty.h>
@@ -23,6 +26,10 @@
  * @flow: &enum sernet_flow
  * @pack_time: packing time in ms, 0 = automatic (4 character times)
  * @pack_len: packing length in bytes, 0 = %SERNET_PACK_LEN_MAX
+ * @proto: &enum sernet_proto
+ * @port: local port of a server
+ * @max_clients: TCP server clients at once
+ * @full: &enum sernet_full
  *
  * In a port, only the packing fields are kept here: the serial ones live in
  * the tty's termios and are read from there.
@@ -35,6 +42,38 @@ struct sernet_config {
 	u8 flow;
 	u16 pack_time;
 	u16 pack_len;
+	u8 proto;
+	u16 port;
+	u16 max_clients;
+	u8 full;
+};
+
+struct sernet_xport;
+
+/*
+ * What a packet costs beyond its bytes, in the backlog and in a client's
+ * send queue: its bookkeeping, so that tiny packets are bounded too.
+ */
+#define SERNET_PKT_COST		128
+
+/**
+ * struct sernet_pkt - a packet of serial bytes on its way to the network
+ * @ref: one for the queue it waits in, one for each client that has it
+ * @page: holds a reference to the page the bytes are in
+ * @off: where they start in @page
+ * @len: how many
+ * @node: in the port's list of packets waiting for the transport
+ * @port: the port it came from
+ * @delivered: a client's socket took all of it (its cost left the backlog)
+ */
+struct sernet_pkt {
+	struct kref ref;
+	struct sernet_port *port;
+	bool delivered;
+	struct page *page;
+	unsigned int off;
+	unsigned int len;
+	struct list_head node;
 };
 
 /**
@@ -46,11 +85,29 @@ struct sernet_config {
  * @tty_name: name of the tty, kept so it can be reported after detach
  * @has_tty_link: the "tty" link to the tty's device was created
  * @state: &enum sernet_port_state
- * @rx_bytes: bytes received from the serial line
  * @lock: serialises configuration changes; protects @tty and @cfg
  * @tty: the attached tty, NULL once the port is being removed
  * @cfg: the packing configuration (see &struct sernet_config)
  * @auto_pack_ns: the automatic packing time for the current line settings
+ * @stats: counters, indexed by &enum sernet_stats_attr
+ * @wq: ordered: every piece of network work of the port runs here, one at
+ *	a time, so the transport needs no lock of its own
+ * @xport: the running transport, NULL when IDLE; changed under @lock
+ * @status: the status string (AT+SOCKLKA); under @status_lock
+ * @status_lock: protects @status and @state
+ * @pack_lock: protects the packetiser state and @pkts
+ * @pack_page: the page packets are being written into
+ * @pack_off: where the open packet starts in @pack_page
+ * @pack_used: bytes in the open packet
+ * @pack_timer: closes the open packet after the packing time
+ * @pkts: closed packets waiting for the transport
+ * @pkts_cost: bytes in @pkts plus %SERNET_PKT_COST for each
+ * @backlog: bytes the network has not taken yet (see pack.c)
+ * @rx_stalled: receive_buf2() refused bytes; resume when @backlog drains
+ * @tx_work: hands packets to the transport
+ * @rx_work: network data to the serial line
+ * @accept_work: takes new connections
+ * @retry_work: tries again what failed (listening)
  *
  * @net and membership of sernet_ports are protected by sernet_ports_lock.
  * Lock order: sernet_ports_lock, then @lock, then the tty's termios_rwsem.
@@ -61,12 +118,29 @@ struct sernet_port {
 	struct tty_struct *tty;
 	struct sernet_config cfg;
 	u64 auto_pack_ns;
+	atomic64_t stats[__SERNET_STATS_MAX];
+	struct workqueue_struct *wq;
+	struct sernet_xport *xport;
+	char status[48];
+	spinlock_t status_lock;	/* see above */
+	spinlock_t pack_lock;	/* see above */
+	struct page *pack_page;
+	unsigned int pack_off;
+	unsigned int pack_used;
+	struct hrtimer pack_timer;
+	struct list_head pkts;
+	unsigned int pkts_cost;
+	atomic_t backlog;
+	bool rx_stalled;
+	struct work_struct tx_work;
+	struct work_struct rx_work;
+	struct work_struct accept_work;
+	struct delayed_work retry_work;
 	possible_net_t net;
 	u32 index;
 	char tty_name[SERNET_TTY_NAME_MAX];
 	bool has_tty_link;
 	enum sernet_port_state state;
-	atomic64_t rx_bytes;
 };
 
 /* All ports by index; lookups and changes hold sernet_ports_lock */
@@ -95,6 +169,28 @@ void sernet_config_termios_changed(struct sernet_port *port,
 u64 sernet_pack_time_ns(struct sernet_port *port);
 unsigned int sernet_pack_len(struct sernet_port *port);
 
+/* pack.c: serial bytes into packets */
+void sernet_pack_init(struct sernet_port *port);
+void sernet_pack_exit(struct sernet_port *port);
+struct sernet_pkt *sernet_pkt_next(struct sernet_port *port);
+void sernet_pkt_put(struct sernet_pkt *pkt);
+void sernet_pkt_delivered(struct sernet_pkt *pkt);
+void sernet_backlog_sub(struct sernet_port *port, unsigned int bytes);
+void sernet_pack_trim(struct sernet_port *port, unsigned int keep);
+
+static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
+{
+	atomic64_add(n, &port->stats[stat]);
+}
+
+/* tcp_server.c */
+void sernet_xport_init(struct sernet_port *port);
+int sernet_xport_start(struct sernet_port *port);
+void sernet_xport_stop(struct sernet_port *port);
+void sernet_xport_write_wakeup(struct sernet_port *port);
+void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
+		      const char *status);
+
 /* sysfs.c */
 extern struct class sernet_class;
 
@@ -102,6 +198,5 @@ extern struct class sernet_class;
 int sernet_netlink_init(void);
 void sernet_netlink_exit(void);
 void sernet_nl_notify(struct sernet_port *port, u8 cmd);
-const char *sernet_state_name(enum sernet_port_state state);
 
 #endif /* _SERNET_H */

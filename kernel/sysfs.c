@@ -22,8 +22,13 @@ static DEVICE_ATTR_RO(tty_name);
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n",
-			  sernet_state_name(to_sernet_port(dev)->state));
+	struct sernet_port *port = to_sernet_port(dev);
+	ssize_t n;
+
+	spin_lock_bh(&port->status_lock);
+	n = sysfs_emit(buf, "%s\n", port->status);
+	spin_unlock_bh(&port->status_lock);
+	return n;
 }
 static DEVICE_ATTR_RO(state);
 
@@ -46,6 +51,17 @@ static const char * const sernet_parity_names[] = {
 	[SERNET_PARITY_ODD] = "ODD",
 	[SERNET_PARITY_MARK] = "MARK",
 	[SERNET_PARITY_SPACE] = "SPACE",
+	NULL,
+};
+
+static const char * const sernet_proto_names[] = {
+	[SERNET_PROTO_TCPS] = "TCPS",
+	NULL,
+};
+
+static const char * const sernet_full_names[] = {
+	[SERNET_FULL_REFUSE] = "refuse",
+	[SERNET_FULL_DROP_OLDEST] = "drop-oldest",
 	NULL,
 };
 
@@ -72,6 +88,14 @@ static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
 		return cfg->pack_time;
 	case SERNET_A_PACK_LEN:
 		return cfg->pack_len;
+	case SERNET_A_SOCK_PROTO:
+		return cfg->proto;
+	case SERNET_A_SOCK_PORT:
+		return cfg->port;
+	case SERNET_A_SOCK_MAX_CLIENTS:
+		return cfg->max_clients;
+	case SERNET_A_SOCK_FULL:
+		return cfg->full;
 	}
 	return 0;
 }
@@ -99,6 +123,18 @@ static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
 		break;
 	case SERNET_A_PACK_LEN:
 		cfg->pack_len = v;
+		break;
+	case SERNET_A_SOCK_PROTO:
+		cfg->proto = v;
+		break;
+	case SERNET_A_SOCK_PORT:
+		cfg->port = v;
+		break;
+	case SERNET_A_SOCK_MAX_CLIENTS:
+		cfg->max_clients = v;
+		break;
+	case SERNET_A_SOCK_FULL:
+		cfg->full = v;
 		break;
 	}
 }
@@ -164,6 +200,13 @@ SERNET_CFG_ATTR(flow, SERNET_A_UART_FLOW, 0, SERNET_FLOW_MAX,
 		sernet_flow_names);
 SERNET_CFG_ATTR(pack_time, SERNET_A_PACK_TIME, 0, SERNET_PACK_TIME_MAX, NULL);
 SERNET_CFG_ATTR(pack_len, SERNET_A_PACK_LEN, 0, SERNET_PACK_LEN_MAX, NULL);
+SERNET_CFG_ATTR(protocol, SERNET_A_SOCK_PROTO, 0, SERNET_PROTO_MAX,
+		sernet_proto_names);
+SERNET_CFG_ATTR(local_port, SERNET_A_SOCK_PORT, 1, 65535, NULL);
+SERNET_CFG_ATTR(max_clients, SERNET_A_SOCK_MAX_CLIENTS, 1,
+		SERNET_MAX_CLIENTS_MAX, NULL);
+SERNET_CFG_ATTR(full, SERNET_A_SOCK_FULL, 0, SERNET_FULL_MAX,
+		sernet_full_names);
 
 static ssize_t pack_time_us_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -185,6 +228,10 @@ static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_pack_time.attr.attr,
 	&dev_attr_pack_len.attr.attr,
 	&dev_attr_pack_time_us.attr,
+	&dev_attr_protocol.attr.attr,
+	&dev_attr_local_port.attr.attr,
+	&dev_attr_max_clients.attr.attr,
+	&dev_attr_full.attr.attr,
 	NULL,
 };
 
@@ -192,16 +239,48 @@ static const struct attribute_group sernet_port_group = {
 	.attrs = sernet_port_attrs,
 };
 
-static ssize_t rx_bytes_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
+struct sernet_stat_attr {
+	struct device_attribute attr;
+	int stat;	/* SERNET_STATS_... */
+};
+
+static ssize_t sernet_stat_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
 {
+	int stat = container_of(attr, struct sernet_stat_attr, attr)->stat;
+
 	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&to_sernet_port(dev)->rx_bytes));
+			  atomic64_read(&to_sernet_port(dev)->stats[stat]));
 }
-static DEVICE_ATTR_RO(rx_bytes);
+
+#define SERNET_STAT_ATTR(_name, _stat)					\
+	static struct sernet_stat_attr dev_attr_##_name = {		\
+		.attr = __ATTR(_name, 0444, sernet_stat_show, NULL),	\
+		.stat = _stat,						\
+	}
+
+SERNET_STAT_ATTR(rx_bytes, SERNET_STATS_RX_BYTES);
+SERNET_STAT_ATTR(rx_packets, SERNET_STATS_RX_PACKETS);
+SERNET_STAT_ATTR(net_tx_bytes, SERNET_STATS_NET_TX_BYTES);
+SERNET_STAT_ATTR(net_rx_bytes, SERNET_STATS_NET_RX_BYTES);
+SERNET_STAT_ATTR(tx_bytes, SERNET_STATS_TX_BYTES);
+SERNET_STAT_ATTR(connects, SERNET_STATS_CONNECTS);
+SERNET_STAT_ATTR(disconnects, SERNET_STATS_DISCONNECTS);
+SERNET_STAT_ATTR(drop_no_peer, SERNET_STATS_DROP_NO_PEER);
+SERNET_STAT_ATTR(drop_slow_client, SERNET_STATS_DROP_SLOW_CLIENT);
+SERNET_STAT_ATTR(refused, SERNET_STATS_REFUSED);
 
 static struct attribute *sernet_stats_attrs[] = {
-	&dev_attr_rx_bytes.attr,
+	&dev_attr_rx_bytes.attr.attr,
+	&dev_attr_rx_packets.attr.attr,
+	&dev_attr_net_tx_bytes.attr.attr,
+	&dev_attr_net_rx_bytes.attr.attr,
+	&dev_attr_tx_bytes.attr.attr,
+	&dev_attr_connects.attr.attr,
+	&dev_attr_disconnects.attr.attr,
+	&dev_attr_drop_no_peer.attr.attr,
+	&dev_attr_drop_slow_client.attr.attr,
+	&dev_attr_refused.attr.attr,
 	NULL,
 };
 

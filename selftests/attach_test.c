@@ -50,14 +50,16 @@ TEST_F(pty, attach_and_detach)
 
 	idx = sysfs_port_of(self->name);
 	ASSERT_GE(idx, 0);
-	ASSERT_EQ(0, port_attr(idx, "state", buf, sizeof(buf)));
-	EXPECT_STREQ("IDLE", buf);
+	/* the factory default: a TCP server on port 23 */
+	ASSERT_TRUE(WAIT_FOR(!port_attr(idx, "state", buf, sizeof(buf)) &&
+			     !strcmp(buf, "LISTEN"), 5000));
 	EXPECT_EQ(0, port_attr_ll(idx, "statistics/rx_bytes"));
 	/* a pty has no device to link to */
 	EXPECT_NE(0, port_attr(idx, "tty/dev", buf, sizeof(buf)));
 
 	EXPECT_EQ(idx, nl_port_of(self->name, &port));
-	EXPECT_EQ(SERNET_PORT_STATE_IDLE, port.state);
+	EXPECT_EQ(SERNET_PORT_STATE_LISTEN, port.state);
+	EXPECT_STREQ("LISTEN", port.status);
 	/* termios ioctls still work on the attached tty */
 	EXPECT_EQ(0, tcgetattr(self->slave, &tio));
 	EXPECT_TRUE(events_wait(&self->ev, SERNET_CMD_PORT_ADDED,

@@ -44,7 +44,7 @@ for _ in $(seq 1 100); do
 done
 
 check "show lists the port attached by ldattach" \
-	bash -c 'sernetctl show | grep -Eq "^sernet[0-9]+ +ttyS1 +IDLE +115200,8,1,NONE,NFC +0,0 +[0-9]+$"'
+	bash -c 'sernetctl show | grep -Eq "^sernet[0-9]+ +ttyS1 +LISTEN +115200,8,1,NONE,NFC +0,0 +[0-9]+$"'
 
 check "show --json is valid JSON describing the port" \
 	bash -c 'sernetctl show --json | /usr/bin/python3 -c "
@@ -52,7 +52,8 @@ import json, sys
 ports = json.load(sys.stdin)
 assert len(ports) == 1, ports
 p = ports[0]
-assert p[\"tty\"] == \"ttyS1\" and p[\"state\"] == \"IDLE\", p
+assert p[\"tty\"] == \"ttyS1\" and p[\"state\"] == \"LISTEN\", p
+assert p[\"socket\"] == {\"protocol\": \"TCPS\", \"local_port\": 23, \"max_clients\": 8, \"full\": \"refuse\"}, p
 assert p[\"port\"] == \"sernet%d\" % p[\"index\"], p
 assert isinstance(p[\"statistics\"][\"rx_bytes\"], int), p
 assert p[\"uart\"] == {\"baud\": 115200, \"databits\": 8, \"stopbits\": 1, \"parity\": \"NONE\", \"flow\": \"NFC\"}, p
@@ -103,7 +104,7 @@ check "set with bad words is a usage error" \
 
 check "sysfs shows the port" \
 	bash -c "[ \"\$(cat /sys/class/sernet/sernet$idx/tty_name)\" = ttyS1 ] &&
-		[ \"\$(cat /sys/class/sernet/sernet$idx/state)\" = IDLE ] &&
+		[ \"\$(cat /sys/class/sernet/sernet$idx/state)\" = LISTEN ] &&
 		[ -e /sys/class/sernet/sernet$idx/tty/dev ]"
 
 kill "$ldpid"; wait "$ldpid" 2>/dev/null; ldpid=

@@ -14,6 +14,9 @@
 
 static const char *const state_names[] = {
 	[SERNET_PORT_STATE_IDLE] = "IDLE",
+	[SERNET_PORT_STATE_LISTEN] = "LISTEN",
+	[SERNET_PORT_STATE_CONNECTED] = "CONNECTED",
+	[SERNET_PORT_STATE_ERROR] = "ERROR",
 };
 
 const char *sernet_state_str(uint32_t state, char *buf, size_t len)
@@ -60,6 +63,10 @@ static const char *const attr_names[] = {
 	[SERNET_A_UART_FLOW] = "flow",
 	[SERNET_A_PACK_TIME] = "packtime",
 	[SERNET_A_PACK_LEN] = "packlen",
+	[SERNET_A_SOCK_PROTO] = "protocol",
+	[SERNET_A_SOCK_PORT] = "localport",
+	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
+	[SERNET_A_SOCK_FULL] = "full",
 };
 
 const char *sernet_attr_name(int attr)
@@ -77,15 +84,36 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PACK_TIME] = { .type = NLA_U16 },
 	[SERNET_A_PACK_LEN] = { .type = NLA_U16 },
 	[SERNET_A_PACK_TIME_US] = { .type = NLA_U32 },
+	[SERNET_A_SOCK_PROTO] = { .type = NLA_U8 },
+	[SERNET_A_SOCK_PORT] = { .type = NLA_U16 },
+	[SERNET_A_SOCK_MAX_CLIENTS] = { .type = NLA_U16 },
+	[SERNET_A_SOCK_FULL] = { .type = NLA_U8 },
+	[SERNET_A_SOCK_STATUS] = { .type = NLA_STRING, .maxlen = 48 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
 	[SERNET_A_PORT_STATS] = { .type = NLA_NESTED },
 };
 
-static struct nla_policy stats_policy[SERNET_STATS_MAX + 1] = {
-	[SERNET_STATS_RX_BYTES] = { .type = NLA_U64 },
+static struct nla_policy stats_policy[SERNET_STATS_MAX + 1];
+
+static const char *const stat_names[] = {
+	[SERNET_STATS_RX_BYTES] = "rx_bytes",
+	[SERNET_STATS_RX_PACKETS] = "rx_packets",
+	[SERNET_STATS_NET_TX_BYTES] = "net_tx_bytes",
+	[SERNET_STATS_NET_RX_BYTES] = "net_rx_bytes",
+	[SERNET_STATS_TX_BYTES] = "tx_bytes",
+	[SERNET_STATS_CONNECTS] = "connects",
+	[SERNET_STATS_DISCONNECTS] = "disconnects",
+	[SERNET_STATS_DROP_NO_PEER] = "drop_no_peer",
+	[SERNET_STATS_DROP_SLOW_CLIENT] = "drop_slow_client",
+	[SERNET_STATS_REFUSED] = "refused",
 };
+
+const char *sernet_stat_name(int stat)
+{
+	return stat >= 0 ? NAME_OF(stat_names, stat) : NULL;
+}
 
 int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		      const char **err)
@@ -123,15 +151,31 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		port->pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
 	if (tb[SERNET_A_PACK_TIME_US])
 		port->pack_time_us = nla_get_u32(tb[SERNET_A_PACK_TIME_US]);
+	if (tb[SERNET_A_SOCK_PROTO])
+		port->proto = nla_get_u8(tb[SERNET_A_SOCK_PROTO]);
+	if (tb[SERNET_A_SOCK_PORT])
+		port->port = nla_get_u16(tb[SERNET_A_SOCK_PORT]);
+	if (tb[SERNET_A_SOCK_MAX_CLIENTS])
+		port->max_clients = nla_get_u16(tb[SERNET_A_SOCK_MAX_CLIENTS]);
+	if (tb[SERNET_A_SOCK_FULL])
+		port->full = nla_get_u8(tb[SERNET_A_SOCK_FULL]);
+	if (tb[SERNET_A_SOCK_STATUS])
+		snprintf(port->status, sizeof(port->status), "%s",
+			 nla_get_string(tb[SERNET_A_SOCK_STATUS]));
 	if (tb[SERNET_A_PORT_STATS]) {
+		for (int i = 1; i <= SERNET_STATS_MAX; i++)
+			stats_policy[i].type = NLA_U64;
+		stats_policy[SERNET_STATS_PAD].type = NLA_UNSPEC;
 		if (nla_parse_nested(st, SERNET_STATS_MAX,
 				     tb[SERNET_A_PORT_STATS],
 				     stats_policy) < 0) {
 			*err = "malformed port statistics";
 			return -EINVAL;
 		}
-		if (st[SERNET_STATS_RX_BYTES])
-			port->rx_bytes = nla_get_u64(st[SERNET_STATS_RX_BYTES]);
+		for (int i = 1; i <= SERNET_STATS_MAX; i++)
+			if (st[i] && i != SERNET_STATS_PAD)
+				port->stats[i] = nla_get_u64(st[i]);
+		port->rx_bytes = port->stats[SERNET_STATS_RX_BYTES];
 	}
 	return 0;
 }
@@ -159,6 +203,22 @@ void sernet_port_list_free(struct sernet_port_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+static const char *const proto_names[] = {
+	[SERNET_PROTO_TCPS] = "TCPS",
+};
+
+static const char *const full_names[] = {
+	[SERNET_FULL_REFUSE] = "refuse",
+	[SERNET_FULL_DROP_OLDEST] = "drop-oldest",
+};
+
+/* The K3's status text if the kernel sent one, else the state's name */
+static const char *status_str(const struct sernet_port_info *p, char *buf,
+			      size_t len)
+{
+	return p->status[0] ? p->status : sernet_state_str(p->state, buf, len);
+}
+
 /* "115200,8,1,NONE,NFC", as AT+UART prints it */
 static void uart_str(const struct sernet_port_info *p, char *buf, size_t len)
 {
@@ -173,7 +233,7 @@ void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 {
 	char buf[32], uart[64];
 
-	fprintf(out, "%-10s %-10s %-12s %-24s %-8s %s\n", "PORT", "TTY",
+	fprintf(out, "%-10s %-10s %-16s %-24s %-8s %s\n", "PORT", "TTY",
 		"STATE", "UART", "UARTTL", "RX_BYTES");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct sernet_port_info *p = &list->ports[i];
@@ -182,31 +242,39 @@ void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 		snprintf(name, sizeof(name), "sernet%" PRIu32, p->index);
 		snprintf(tl, sizeof(tl), "%u,%u", p->pack_time, p->pack_len);
 		uart_str(p, uart, sizeof(uart));
-		fprintf(out, "%-10s %-10s %-12s %-24s %-8s %" PRIu64 "\n", name,
-			p->tty, sernet_state_str(p->state, buf, sizeof(buf)),
-			uart, tl, p->rx_bytes);
+		fprintf(out, "%-10s %-10s %-16s %-24s %-8s %" PRIu64 "\n", name,
+			p->tty, status_str(p, buf, sizeof(buf)), uart, tl,
+			p->rx_bytes);
 	}
 }
 
 void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 {
+	const char *proto = NAME_OF(proto_names, p->proto);
+	const char *full = NAME_OF(full_names, p->full);
 	char buf[32], uart[64];
 
 	uart_str(p, uart, sizeof(uart));
 	fprintf(out, "sernet%" PRIu32 " on %s: %s\n", p->index, p->tty,
-		sernet_state_str(p->state, buf, sizeof(buf)));
+		status_str(p, buf, sizeof(buf)));
 	fprintf(out, "  uart      %s\n", uart);
 	fprintf(out, "  uarttl    %u,%u (packing time %" PRIu32 " us, length %u)\n",
 		p->pack_time, p->pack_len, p->pack_time_us,
 		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
-	fprintf(out, "  rx_bytes  %" PRIu64 "\n", p->rx_bytes);
+	fprintf(out, "  socket    %s, local port %u, up to %u clients, when full %s\n",
+		proto ? proto : "?", p->port, p->max_clients,
+		full ? full : "?");
+	for (int i = 1; i <= SERNET_STATS_MAX; i++)
+		if (sernet_stat_name(i))
+			fprintf(out, "  %-17s %" PRIu64 "\n", sernet_stat_name(i),
+				p->stats[i]);
 }
 
 static struct json_object *port_json(const struct sernet_port_info *p)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *stats = json_object_new_object();
-	struct json_object *uart, *pack;
+	struct json_object *uart, *pack, *sock;
 	const char *par, *flow;
 	char name[24], buf[32];
 
@@ -220,7 +288,7 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(o, "index", json_object_new_int64(p->index));
 	json_object_object_add(o, "tty", json_object_new_string(p->tty));
 	json_object_object_add(o, "state", json_object_new_string(
-		sernet_state_str(p->state, buf, sizeof(buf))));
+		status_str(p, buf, sizeof(buf))));
 	uart = json_object_new_object();
 	pack = json_object_new_object();
 	if (!uart || !pack) {
@@ -248,8 +316,26 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(pack, "time_us",
 			       json_object_new_int64(p->pack_time_us));
 	json_object_object_add(o, "uarttl", pack);
-	json_object_object_add(stats, "rx_bytes",
-			       json_object_new_uint64(p->rx_bytes));
+	sock = json_object_new_object();
+	if (!sock) {
+		json_object_put(o);
+		json_object_put(stats);
+		return NULL;
+	}
+	json_object_object_add(sock, "protocol", json_object_new_string(
+		NAME_OF(proto_names, p->proto) ? NAME_OF(proto_names, p->proto) :
+		"?"));
+	json_object_object_add(sock, "local_port", json_object_new_int(p->port));
+	json_object_object_add(sock, "max_clients",
+			       json_object_new_int(p->max_clients));
+	json_object_object_add(sock, "full", json_object_new_string(
+		NAME_OF(full_names, p->full) ? NAME_OF(full_names, p->full) :
+		"?"));
+	json_object_object_add(o, "socket", sock);
+	for (int i = 1; i <= SERNET_STATS_MAX; i++)
+		if (sernet_stat_name(i))
+			json_object_object_add(stats, sernet_stat_name(i),
+					       json_object_new_uint64(p->stats[i]));
 	json_object_object_add(o, "statistics", stats);
 	return o;
 }
@@ -313,6 +399,16 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		e = lookup(flow_names, 2, val);
 		v = (unsigned long)e;
 		break;
+	case SERNET_A_SOCK_PROTO:
+		e = lookup(proto_names, 1, val);
+		v = (unsigned long)e;
+		break;
+	case SERNET_A_SOCK_FULL:
+		e = lookup(full_names, 2, val);
+		v = (unsigned long)e;
+		break;
+	case SERNET_A_SOCK_PORT:
+	case SERNET_A_SOCK_MAX_CLIENTS:
 	case SERNET_A_UART_BAUD:
 		e = parse_uint(val, UINT32_MAX, &v);
 		break;
@@ -350,6 +446,18 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	case SERNET_A_PACK_LEN:
 		set->pack_len = (uint16_t)v;
+		break;
+	case SERNET_A_SOCK_PROTO:
+		set->proto = (uint8_t)v;
+		break;
+	case SERNET_A_SOCK_PORT:
+		set->port = (uint16_t)v;
+		break;
+	case SERNET_A_SOCK_MAX_CLIENTS:
+		set->max_clients = (uint16_t)v;
+		break;
+	case SERNET_A_SOCK_FULL:
+		set->full = (uint8_t)v;
 		break;
 	}
 	set->mask |= 1ULL << attr;

@@ -17,7 +17,11 @@ struct sernet_port_info {
 	uint8_t databits, stopbits, parity, flow;
 	uint16_t pack_time, pack_len;
 	uint32_t pack_time_us;
-	uint64_t rx_bytes;
+	uint8_t proto, full;
+	uint16_t port, max_clients;
+	char status[48];
+	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
+	uint64_t rx_bytes;			/* stats[SERNET_STATS_RX_BYTES] */
 };
 
 /* A change of configuration: the fields whose SERNET_A_* bit is in mask */
@@ -26,6 +30,8 @@ struct sernet_set {
 	uint32_t baud;
 	uint8_t databits, stopbits, parity, flow;
 	uint16_t pack_time, pack_len;
+	uint8_t proto, full;
+	uint16_t port, max_clients;
 };
 
 struct sernet_port_list {
@@ -48,6 +54,8 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 /* Names as the K3 prints them: "NONE".."SPACE", "NFC"/"FC"; NULL if unknown */
 const char *sernet_parity_str(uint8_t parity);
 const char *sernet_flow_str(uint8_t flow);
+/* The name of a counter ("rx_bytes"), or NULL */
+const char *sernet_stat_name(int stat);
 /* The user's name of an attribute ("baud"), or NULL */
 const char *sernet_attr_name(int attr);
 

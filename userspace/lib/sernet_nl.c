@@ -274,6 +274,10 @@ int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
 	PUT(8, SERNET_A_UART_FLOW, set->flow);
 	PUT(16, SERNET_A_PACK_TIME, set->pack_time);
 	PUT(16, SERNET_A_PACK_LEN, set->pack_len);
+	PUT(8, SERNET_A_SOCK_PROTO, set->proto);
+	PUT(16, SERNET_A_SOCK_PORT, set->port);
+	PUT(16, SERNET_A_SOCK_MAX_CLIENTS, set->max_clients);
+	PUT(8, SERNET_A_SOCK_FULL, set->full);
 #undef PUT
 	if (err) {
 		nlmsg_free(msg);

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  packlen 0..1460 (bytes, 0 = 1460)\n"
 	"  uart BAUD,DATABITS,STOPBITS,PARITY,FLOW   as AT+UART\n"
 	"  uarttl TIME,LENGTH                        as AT+UARTTL\n"
+	"  protocol TCPS        localport 1..65535 (default 23)\n"
+	"  maxclients 1..64 (default 8)   full refuse|drop-oldest\n"
 	"\n"
 	"A port appears when the sernet line discipline is attached to a tty:\n"
 	"  ldattach 29 /dev/ttyS1\n"

@@ -203,12 +203,17 @@ static void make_list(struct sernet_port_list *list)
 	struct sernet_port_info a = {
 		.index = 0, .tty = "ttyS1", .rx_bytes = 42, .baud = 115200,
 		.databits = 8, .stopbits = 1, .pack_time_us = 347,
+		.status = "CONNECTED(2)", .port = 23, .max_clients = 8,
+		.stats = { [SERNET_STATS_RX_BYTES] = 42,
+			   [SERNET_STATS_NET_TX_BYTES] = 84,
+			   [SERNET_STATS_REFUSED] = 3 },
 	};
 	struct sernet_port_info b = {
 		.index = 12, .tty = "pts/\"3\\", .state = 77, .baud = 9600,
 		.databits = 7, .stopbits = 2, .parity = SERNET_PARITY_MARK,
 		.flow = SERNET_FLOW_FC, .pack_time = 10, .pack_len = 512,
-		.pack_time_us = 10000,
+		.pack_time_us = 10000, .port = 2323, .max_clients = 1,
+		.full = SERNET_FULL_DROP_OLDEST,
 	};
 
 	memset(list, 0, sizeof(*list));
@@ -225,9 +230,9 @@ static void test_table(void **state)
 	make_list(&list);
 	out = print(0, &list);
 	assert_string_equal(out,
-		"PORT       TTY        STATE        UART                     UARTTL   RX_BYTES\n"
-		"sernet0    ttyS1      IDLE         115200,8,1,NONE,NFC      0,0      42\n"
-		"sernet12   pts/\"3\\    UNKNOWN(77)  9600,7,2,MARK,FC         10,512   0\n");
+		"PORT       TTY        STATE            UART                     UARTTL   RX_BYTES\n"
+		"sernet0    ttyS1      CONNECTED(2)     115200,8,1,NONE,NFC      0,0      42\n"
+		"sernet12   pts/\"3\\    UNKNOWN(77)      9600,7,2,MARK,FC         10,512   0\n");
 	free(out);
 	sernet_port_list_free(&list);
 }
@@ -246,10 +251,20 @@ static void test_detail(void **state)
 	sernet_port_print_detail(f, &list.ports[0]);
 	fclose(f);
 	assert_string_equal(buf,
-		"sernet0 on ttyS1: IDLE\n"
+		"sernet0 on ttyS1: CONNECTED(2)\n"
 		"  uart      115200,8,1,NONE,NFC\n"
 		"  uarttl    0,0 (packing time 347 us, length 1460)\n"
-		"  rx_bytes  42\n");
+		"  socket    TCPS, local port 23, up to 8 clients, when full refuse\n"
+		"  rx_bytes          42\n"
+		"  rx_packets        0\n"
+		"  net_tx_bytes      84\n"
+		"  net_rx_bytes      0\n"
+		"  tx_bytes          0\n"
+		"  connects          0\n"
+		"  disconnects       0\n"
+		"  drop_no_peer      0\n"
+		"  drop_slow_client  0\n"
+		"  refused           3\n");
 	free(buf);
 	sernet_port_list_free(&list);
 }
@@ -263,16 +278,20 @@ static void test_json(void **state)
 	make_list(&list);
 	out = print(1, &list);
 	assert_string_equal(out,
-		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\","
-		"\"state\":\"IDLE\",\"uart\":{\"baud\":115200,\"databits\":8,"
-		"\"stopbits\":1,\"parity\":\"NONE\",\"flow\":\"NFC\"},"
-		"\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},"
-		"\"statistics\":{\"rx_bytes\":42}},"
-		"{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
-		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,"
-		"\"stopbits\":2,\"parity\":\"MARK\",\"flow\":\"FC\"},"
-		"\"uarttl\":{\"time\":10,\"length\":512,\"time_us\":10000},"
-		"\"statistics\":{\"rx_bytes\":0}}]\n");
+		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\",\"state\":\"CONNECTED(2)\","
+		"\"uart\":{\"baud\":115200,\"databits\":8,\"stopbits\":1,\"parity\":\"NONE\","
+		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},\"socket\":{\"protocol\":\"TCPS\","
+		"\"local_port\":23,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
+		"\"rx_packets\":0,\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,"
+		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
+		"\"refused\":3}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
+		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,\"stopbits\":2,"
+		"\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,\"length\":512,"
+		"\"time_us\":10000},\"socket\":{\"protocol\":\"TCPS\",\"local_port\":2323,"
+		"\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
+		"\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,"
+		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
+		"\"refused\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
 }

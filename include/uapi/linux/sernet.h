@@ -51,6 +51,14 @@ enum sernet_cmd {
  * @SERNET_A_PACK_TIME: u16, 0..255 ms, 0 = automatic (AT+UARTTL)
  * @SERNET_A_PACK_LEN: u16, 0..1460 bytes, 0 = 1460
  * @SERNET_A_PACK_TIME_US: u32, read only: the packing time in effect, in us
+ * @SERNET_A_SOCK_PROTO: u8, &enum sernet_proto (AT+SOCKA: protocol)
+ * @SERNET_A_SOCK_PORT: u16, 1..65535: the local port in server modes
+ * @SERNET_A_SOCK_MAX_CLIENTS: u16, 1..%SERNET_MAX_CLIENTS_MAX: TCP server
+ *	clients at once (default 8)
+ * @SERNET_A_SOCK_FULL: u8, &enum sernet_full: what a full TCP server does
+ *	with one more client
+ * @SERNET_A_SOCK_STATUS: string, read only: the K3's SOCKLKA status,
+ *	"LISTEN", "CONNECTED(2)", "ERROR: ..." (with the reason)
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -67,6 +75,11 @@ enum sernet_attr {
 	SERNET_A_PACK_TIME,
 	SERNET_A_PACK_LEN,
 	SERNET_A_PACK_TIME_US,
+	SERNET_A_SOCK_PROTO,
+	SERNET_A_SOCK_PORT,
+	SERNET_A_SOCK_MAX_CLIENTS,
+	SERNET_A_SOCK_FULL,
+	SERNET_A_SOCK_STATUS,
 
 	__SERNET_A_MAX,
 };
@@ -77,11 +90,32 @@ enum sernet_attr {
  * enum sernet_stats_attr - counters of a port, nested in %SERNET_A_PORT_STATS
  * @SERNET_STATS_RX_BYTES: u64, bytes received from the serial line
  * @SERNET_STATS_PAD: padding for 64-bit attributes
+ * @SERNET_STATS_RX_PACKETS: u64, packets the serial bytes were packed into
+ * @SERNET_STATS_NET_TX_BYTES: u64, bytes sent to the network (each client
+ *	counts)
+ * @SERNET_STATS_NET_RX_BYTES: u64, bytes received from the network
+ * @SERNET_STATS_TX_BYTES: u64, bytes written to the serial line
+ * @SERNET_STATS_CONNECTS: u64, connections established
+ * @SERNET_STATS_DISCONNECTS: u64, connections ended
+ * @SERNET_STATS_DROP_NO_PEER: u64, serial bytes dropped while no
+ *	connection was up and the kept data was at its bound
+ * @SERNET_STATS_DROP_SLOW_CLIENT: u64, clients disconnected because their
+ *	send queue passed its bound
+ * @SERNET_STATS_REFUSED: u64, clients refused because the server was full
  */
 enum sernet_stats_attr {
 	SERNET_STATS_UNSPEC,
 	SERNET_STATS_RX_BYTES,
 	SERNET_STATS_PAD,
+	SERNET_STATS_RX_PACKETS,
+	SERNET_STATS_NET_TX_BYTES,
+	SERNET_STATS_NET_RX_BYTES,
+	SERNET_STATS_TX_BYTES,
+	SERNET_STATS_CONNECTS,
+	SERNET_STATS_DISCONNECTS,
+	SERNET_STATS_DROP_NO_PEER,
+	SERNET_STATS_DROP_SLOW_CLIENT,
+	SERNET_STATS_REFUSED,
 
 	__SERNET_STATS_MAX,
 };
@@ -89,11 +123,18 @@ enum sernet_stats_attr {
 #define SERNET_STATS_MAX (__SERNET_STATS_MAX - 1)
 
 /**
- * enum sernet_port_state - state of a port's network side
+ * enum sernet_port_state - state of a port's network side (AT+SOCKLKA)
  * @SERNET_PORT_STATE_IDLE: no transport is running
+ * @SERNET_PORT_STATE_LISTEN: a server waits for its first client
+ * @SERNET_PORT_STATE_CONNECTED: connected; a server has clients
+ * @SERNET_PORT_STATE_ERROR: the transport failed and retries; the status
+ *	string says why
  */
 enum sernet_port_state {
 	SERNET_PORT_STATE_IDLE,
+	SERNET_PORT_STATE_LISTEN,
+	SERNET_PORT_STATE_CONNECTED,
+	SERNET_PORT_STATE_ERROR,
 
 	__SERNET_PORT_STATE_MAX,
 };
@@ -122,6 +163,27 @@ enum sernet_flow {
 };
 
 #define SERNET_FLOW_MAX (__SERNET_FLOW_MAX - 1)
+
+/* AT+SOCKA protocols; this version runs the TCP server */
+enum sernet_proto {
+	SERNET_PROTO_TCPS,
+
+	__SERNET_PROTO_MAX,
+};
+
+#define SERNET_PROTO_MAX (__SERNET_PROTO_MAX - 1)
+
+/* A full TCP server: refuse the newcomer, or drop the oldest client */
+enum sernet_full {
+	SERNET_FULL_REFUSE,
+	SERNET_FULL_DROP_OLDEST,
+
+	__SERNET_FULL_MAX,
+};
+
+#define SERNET_FULL_MAX (__SERNET_FULL_MAX - 1)
+
+#define SERNET_MAX_CLIENTS_MAX	64
 
 /* Ranges of the K3 command set (AT+UART, AT+UARTTL) */
 #define SERNET_BAUD_MIN		600

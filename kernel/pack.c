@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: the packetiser (AT+UARTTL).
+ *
+ * Serial bytes are copied once, from the flip buffer into pages; a packet
+ * closes when it holds the packing length or when the line has been idle
+ * for the packing time (an hrtimer restarted by every chunk of bytes).
+ * Closed packets wait in port->pkts for the transport, which sends them by
+ * page reference.
+ *
+ * Back-pressure: port->backlog counts what the network has not taken yet
+ * (each packet costs its length plus SERNET_PKT_COST, so that many tiny
+ * packets are bounded too). Above SERNET_BACKLOG_HIGH receive_buf2() takes
+ * nothing more and throttles the tty: the bytes stay in the flip buffer
+ * and the driver holds the line (RTS with flow control, a waiting writer
+ * on a pty). Below SERNET_BACKLOG_LOW the tty is unthrottled and
+ * tty_flip_buffer_push() makes the tty core offer the bytes again.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_flip.h>
+
+#include "sernet.h"
+
+#define SERNET_BACKLOG_HIGH	(256 * 1024)
+#define SERNET_BACKLOG_LOW	(128 * 1024)
+
+static void sernet_pkt_release(struct kref *ref)
+{
+	struct sernet_pkt *pkt = container_of(ref, struct sernet_pkt, ref);
+
+	/* never taken by the network: dropped, or its clients went away */
+	if (!pkt->delivered)
+		sernet_backlog_sub(pkt->port, pkt->len + SERNET_PKT_COST);
+	put_page(pkt->page);
+	kfree(pkt);
+}
+
+/* The network has taken this packet (for the first time). */
+void sernet_pkt_delivered(struct sernet_pkt *pkt)
+{
+	if (!pkt->delivered) {
+		pkt->delivered = true;
+		sernet_backlog_sub(pkt->port, pkt->len + SERNET_PKT_COST);
+	}
+}
+
+void sernet_pkt_put(struct sernet_pkt *pkt)
+{
+	kref_put(&pkt->ref, sernet_pkt_release);
+}
+
+/* Caller holds pack_lock. False if no packet could be made. */
+static bool sernet_pack_close(struct sernet_port *port)
+{
+	struct sernet_pkt *pkt;
+
+	pkt = kmalloc(sizeof(*pkt), GFP_ATOMIC);
+	if (!pkt)
+		return false;
+	kref_init(&pkt->ref);
+	pkt->port = port;
+	pkt->delivered = false;
+	get_page(port->pack_page);
+	pkt->page = port->pack_page;
+	pkt->off = port->pack_off;
+	pkt->len = port->pack_used;
+	list_add_tail(&pkt->node, &port->pkts);
+	port->pkts_cost += pkt->len + SERNET_PKT_COST;
+	atomic_add(SERNET_PKT_COST, &port->backlog);
+	port->pack_off += port->pack_used;
+	port->pack_used = 0;
+	sernet_count(port, SERNET_STATS_RX_PACKETS, 1);
+	return true;
+}
+
+static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
+{
+	struct sernet_port *port = container_of(t, struct sernet_port,
+						pack_timer);
+	bool closed = false;
+
+	spin_lock(&port->pack_lock);
+	if (port->pack_used)
+		closed = sernet_pack_close(port);
+	spin_unlock(&port->pack_lock);
+	if (closed)
+		queue_work(port->wq, &port->tx_work);
+	return HRTIMER_NORESTART;
+}
+
+/* Caller holds pack_lock: a page with room for a whole packet of len */
+static bool sernet_pack_room(struct sernet_port *port, unsigned int len)
+{
+	struct page *page;
+
+	if (port->pack_page &&
+	    (port->pack_used || PAGE_SIZE - port->pack_off >= len))
+		return true;
+	page = alloc_page(GFP_ATOMIC);
+	if (!page)
+		return false;
+	if (port->pack_page)
+		put_page(port->pack_page);
+	port->pack_page = page;
+	port->pack_off = 0;
+	return true;
+}
+
+/*
+ * Hold the line: what tty_throttle_safe() does for N_TTY (not exported).
+ * The driver drops RTS with flow control; a pty's writer waits until
+ * tty_unthrottle() wakes it.
+ */
+static void sernet_throttle(struct tty_struct *tty)
+{
+	down_write(&tty->termios_rwsem);
+	if (!test_and_set_bit(TTY_THROTTLED, &tty->flags) &&
+	    tty->ops->throttle)
+		tty->ops->throttle(tty);
+	up_write(&tty->termios_rwsem);
+}
+
+/*
+ * Runs from flush_to_ldisc() on a workqueue, serialised per tty by the tty
+ * core. Returns how many bytes it took; the rest stay with the tty.
+ */
+size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
+		      size_t count)
+{
+	struct sernet_port *port = tty->disc_data;
+	unsigned int len = sernet_pack_len(port);
+	bool closed = false, stalled = false;
+	size_t done = 0;
+
+	spin_lock_bh(&port->pack_lock);
+	while (done < count) {
+		unsigned int n, room;
+
+		if (atomic_read(&port->backlog) >= SERNET_BACKLOG_HIGH)
+			goto stall;
+		room = port->pack_page ?
+		       PAGE_SIZE - port->pack_off - port->pack_used : 0;
+		/* a full packet (or one the length was lowered under) */
+		if (port->pack_used && (port->pack_used >= len || !room)) {
+			if (!sernet_pack_close(port))
+				goto stall;
+			closed = true;
+			continue;
+		}
+		if (!port->pack_used) {
+			if (!sernet_pack_room(port, len))
+				goto stall;
+			room = PAGE_SIZE - port->pack_off;
+		}
+		n = min_t(size_t, count - done,
+			  min(len - port->pack_used, room));
+		memcpy(page_address(port->pack_page) + port->pack_off +
+		       port->pack_used, cp + done, n);
+		port->pack_used += n;
+		done += n;
+		atomic_add(n, &port->backlog);
+	}
+	if (port->pack_used >= len)
+		closed |= sernet_pack_close(port);
+	goto out;
+stall:
+	/* the transport's next round calls sernet_backlog_sub() */
+	port->rx_stalled = true;
+	stalled = true;
+	closed = true;
+out:
+	if (port->pack_used)
+		hrtimer_start(&port->pack_timer,
+			      ns_to_ktime(sernet_pack_time_ns(port)),
+			      HRTIMER_MODE_REL_SOFT);
+	spin_unlock_bh(&port->pack_lock);
+
+	sernet_count(port, SERNET_STATS_RX_BYTES, done);
+	if (closed)
+		queue_work(port->wq, &port->tx_work);
+	if (stalled)
+		sernet_throttle(tty);
+	/*
+	 * A pty's writer sleeps while our flip buffer is full and N_TTY is
+	 * what would wake it (n_tty_check_unthrottle()); do the same.
+	 */
+	else if (done && tty->driver->type == TTY_DRIVER_TYPE_PTY &&
+		 tty->link)
+		tty_wakeup(tty->link);
+	return done;
+}
+
+/* The next packet waiting for the transport, or NULL */
+struct sernet_pkt *sernet_pkt_next(struct sernet_port *port)
+{
+	struct sernet_pkt *pkt;
+
+	spin_lock_bh(&port->pack_lock);
+	pkt = list_first_entry_or_null(&port->pkts, struct sernet_pkt, node);
+	if (pkt) {
+		list_del(&pkt->node);
+		port->pkts_cost -= pkt->len + SERNET_PKT_COST;
+	}
+	spin_unlock_bh(&port->pack_lock);
+	return pkt;
+}
+
+/* The network took (or will never take) bytes of the backlog. */
+void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
+{
+	bool resume = false;
+
+	if (atomic_sub_return(cost, &port->backlog) >= SERNET_BACKLOG_LOW)
+		return;
+	spin_lock_bh(&port->pack_lock);
+	if (port->rx_stalled) {
+		port->rx_stalled = false;
+		resume = true;
+	}
+	spin_unlock_bh(&port->pack_lock);
+	/* port->tty stays until the transport has stopped (ldisc.c) */
+	if (resume) {
+		tty_unthrottle(port->tty);
+		tty_flip_buffer_push(port->tty->port);
+	}
+}
+
+/*
+ * Drop the oldest waiting packets while they cost more than keep (no
+ * connection is up and the bytes are kept only so far); counted as
+ * dropped for no peer. keep must stay below SERNET_BACKLOG_LOW, or a
+ * stalled tty would never be resumed.
+ */
+void sernet_pack_trim(struct sernet_port *port, unsigned int keep)
+{
+	struct sernet_pkt *pkt;
+	LIST_HEAD(drop);
+
+	spin_lock_bh(&port->pack_lock);
+	while (port->pkts_cost > keep) {
+		pkt = list_first_entry(&port->pkts, struct sernet_pkt, node);
+		list_move_tail(&pkt->node, &drop);
+		port->pkts_cost -= pkt->len + SERNET_PKT_COST;
+	}
+	spin_unlock_bh(&port->pack_lock);
+
+	while ((pkt = list_first_entry_or_null(&drop, struct sernet_pkt,
+					       node))) {
+		list_del(&pkt->node);
+		sernet_count(port, SERNET_STATS_DROP_NO_PEER, pkt->len);
+		sernet_pkt_put(pkt);
+	}
+}
+
+void sernet_pack_init(struct sernet_port *port)
+{
+	spin_lock_init(&port->pack_lock);
+	INIT_LIST_HEAD(&port->pkts);
+	hrtimer_init(&port->pack_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	port->pack_timer.function = sernet_pack_timer;
+}
+
+/* After the transport stopped and the tty went: free what is left. */
+void sernet_pack_exit(struct sernet_port *port)
+{
+	struct sernet_pkt *pkt;
+
+	hrtimer_cancel(&port->pack_timer);
+	port->rx_stalled = false;	/* nothing to resume any more */
+	while ((pkt = list_first_entry_or_null(&port->pkts, struct sernet_pkt,
+					       node))) {
+		list_del(&pkt->node);
+		sernet_pkt_put(pkt);
+	}
+	if (port->pack_page)
+		put_page(port->pack_page);
+	port->pack_page = NULL;
+}

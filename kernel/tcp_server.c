@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sernet: the TCP server transport (AT+SOCKA=TCPS).
+ *
+ * A listening kernel socket in the port's network namespace; every client
+ * gets every serial packet, and every client's data goes to the serial
+ * line. Socket callbacks only queue work on the port's ordered workqueue,
+ * where everything else happens one step at a time.
+ *
+ * Serial to network: each client has a queue of packet references; its
+ * socket takes them by page reference (zero copy). A client whose queue
+ * passes SERNET_CLIENT_QUEUE_MAX is disconnected and counted; the others
+ * go on. The serial side is held back (pack.c) only while the fastest
+ * client is behind, so one slow client never stalls the rest.
+ *
+ * Network to serial: one segment (one recvmsg) at a time is written whole
+ * to the tty before the next is read, clients in turn. While the tty is
+ * full nothing is read, so TCP's window closes.
+ */
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "sernet.h"
+
+#define SERNET_CLIENT_QUEUE_MAX	(1024 * 1024)	/* cost a client may lag */
+#define SERNET_KEEP_MAX		(32 * 1024)	/* kept while no client */
+#define SERNET_NET_RX_BUF	4096
+#define SERNET_RETRY_MS		2000		/* a port that cannot listen */
+
+struct sernet_qent {
+	struct list_head node;
+	struct sernet_pkt *pkt;
+};
+
+/* A socket's own callbacks, put back when we let go of it */
+struct sernet_sockcb {
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+};
+
+struct sernet_client {
+	struct list_head node;
+	struct socket *sock;
+	struct sernet_sockcb saved;
+	struct sernet_port *port;
+	struct list_head queue;
+	unsigned int queued;	/* cost of what is in queue */
+	unsigned int sent;	/* bytes of the first packet already sent */
+	bool rx_ready;		/* set by data_ready, cleared before a read */
+	bool dead;
+};
+
+struct sernet_xport {
+	struct sernet_port *port;
+	struct socket *lsock;
+	struct sernet_sockcb lsaved;
+	struct list_head clients;
+	unsigned int nclients;
+	struct sernet_client *rr;	/* read from this one next */
+	u8 *wbuf;			/* network bytes on their way to the tty */
+	unsigned int wlen, woff;
+	bool stopping;
+};
+
+void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
+		      const char *status)
+{
+	spin_lock_bh(&port->status_lock);
+	port->state = state;
+	strscpy(port->status, status, sizeof(port->status));
+	spin_unlock_bh(&port->status_lock);
+}
+
+static void sernet_server_state(struct sernet_xport *xp)
+{
+	char buf[24];
+
+	if (!xp->nclients) {
+		sernet_set_state(xp->port, SERNET_PORT_STATE_LISTEN, "LISTEN");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "CONNECTED(%u)", xp->nclients);
+	sernet_set_state(xp->port, SERNET_PORT_STATE_CONNECTED, buf);
+}
+
+/* --- socket callbacks: BH, socket locked; they only queue work ---------- */
+
+static void sernet_listen_data_ready(struct sock *sk)
+{
+	struct sernet_port *port;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	port = sk->sk_user_data;
+	if (port)
+		queue_work(port->wq, &port->accept_work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void sernet_client_data_ready(struct sock *sk)
+{
+	struct sernet_client *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		WRITE_ONCE(c->rx_ready, true);
+		queue_work(c->port->wq, &c->port->rx_work);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void sernet_client_write_space(struct sock *sk)
+{
+	struct sernet_client *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c)
+		queue_work(c->port->wq, &c->port->tx_work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Ours replace the socket's callbacks; saved keeps its own. */
+static void sernet_sock_hook(struct socket *sock, void *data,
+			     struct sernet_sockcb *saved,
+			     void (*data_ready)(struct sock *),
+			     void (*write_space)(struct sock *))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	saved->data_ready = sk->sk_data_ready;
+	saved->write_space = sk->sk_write_space;
+	saved->state_change = sk->sk_state_change;
+	sk->sk_user_data = data;
+	sk->sk_data_ready = data_ready;
+	if (write_space)
+		sk->sk_write_space = write_space;
+	sk->sk_state_change = data_ready;	/* a close is read as EOF */
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* After this no callback of ours runs for the socket. */
+static void sernet_sock_unhook(struct socket *sock,
+			       const struct sernet_sockcb *saved)
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data) {
+		sk->sk_user_data = NULL;
+		sk->sk_data_ready = saved->data_ready;
+		sk->sk_write_space = saved->write_space;
+		sk->sk_state_change = saved->state_change;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* --- clients ------------------------------------------------------------- */
+
+static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c)
+{
+	struct sernet_qent *q, *tmp;
+
+	sernet_sock_unhook(c->sock, &c->saved);
+	kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	sock_release(c->sock);
+	list_for_each_entry_safe(q, tmp, &c->queue, node) {
+		sernet_pkt_put(q->pkt);
+		kfree(q);
+	}
+	if (xp->rr == c)
+		xp->rr = NULL;
+	list_del(&c->node);
+	xp->nclients--;
+	kfree(c);
+	sernet_count(xp->port, SERNET_STATS_DISCONNECTS, 1);
+	if (!xp->stopping)
+		sernet_server_state(xp);
+}
+
+/* Give pkt to c; a client too far behind is marked for closing. */
+static void sernet_client_enqueue(struct sernet_client *c,
+				  struct sernet_pkt *pkt)
+{
+	struct sernet_qent *q;
+
+	if (c->dead)
+		return;
+	q = kmalloc(sizeof(*q), GFP_KERNEL);
+	if (!q || c->queued + pkt->len + SERNET_PKT_COST >
+		  SERNET_CLIENT_QUEUE_MAX) {
+		kfree(q);
+		c->dead = true;
+		sernet_count(c->port, SERNET_STATS_DROP_SLOW_CLIENT, 1);
+		return;
+	}
+	kref_get(&pkt->ref);
+	q->pkt = pkt;
+	list_add_tail(&q->node, &c->queue);
+	c->queued += pkt->len + SERNET_PKT_COST;
+}
+
+/* Send what the socket takes now; the rest waits for write_space. */
+static void sernet_client_flush(struct sernet_client *c)
+{
+	struct sernet_qent *q;
+
+	while ((q = list_first_entry_or_null(&c->queue, struct sernet_qent,
+					     node))) {
+		struct sernet_pkt *pkt = q->pkt;
+		int ret;
+
+		ret = sernet_sendpage(c->sock, pkt->page, pkt->off + c->sent,
+				      pkt->len - c->sent,
+				      MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (ret == -EAGAIN)
+			return;
+		if (ret < 0) {
+			c->dead = true;
+			return;
+		}
+		sernet_count(c->port, SERNET_STATS_NET_TX_BYTES, ret);
+		c->sent += ret;
+		if (c->sent < pkt->len)
+			continue;
+		c->sent = 0;
+		c->queued -= pkt->len + SERNET_PKT_COST;
+		list_del(&q->node);
+		kfree(q);
+		sernet_pkt_delivered(pkt);
+		sernet_pkt_put(pkt);
+	}
+}
+
+/* port->tx_work: serial packets to every client */
+static void sernet_tx_work(struct work_struct *work)
+{
+	struct sernet_port *port = container_of(work, struct sernet_port,
+						tx_work);
+	struct sernet_xport *xp = READ_ONCE(port->xport);
+	struct sernet_client *c, *tmp;
+	struct sernet_pkt *pkt;
+
+	if (!xp || xp->stopping || !xp->nclients) {
+		/* no peer: keep the newest bytes for the next client */
+		sernet_pack_trim(port, SERNET_KEEP_MAX);
+		return;
+	}
+	while ((pkt = sernet_pkt_next(port))) {
+		list_for_each_entry(c, &xp->clients, node)
+			sernet_client_enqueue(c, pkt);
+		sernet_pkt_put(pkt);
+	}
+	list_for_each_entry_safe(c, tmp, &xp->clients, node) {
+		if (!c->dead)
+			sernet_client_flush(c);
+		if (c->dead)
+			sernet_client_close(xp, c);
+	}
+}
+
+static int sernet_client_add(struct sernet_xport *xp, struct socket *sock)
+{
+	struct sernet_client *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->sock = sock;
+	c->port = xp->port;
+	INIT_LIST_HEAD(&c->queue);
+	c->rx_ready = true;	/* data may have come with the handshake */
+	sock_set_keepalive(sock->sk);
+	tcp_sock_set_nodelay(sock->sk);
+	list_add_tail(&c->node, &xp->clients);
+	xp->nclients++;
+	sernet_sock_hook(sock, c, &c->saved, sernet_client_data_ready,
+			 sernet_client_write_space);
+	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
+	sernet_server_state(xp);
+	return 0;
+}
+
+/* port->accept_work */
+static void sernet_accept_work(struct work_struct *work)
+{
+	struct sernet_port *port = container_of(work, struct sernet_port,
+						accept_work);
+	struct sernet_xport *xp = READ_ONCE(port->xport);
+	struct socket *sock;
+
+	if (!xp || xp->stopping || !xp->lsock)
+		return;
+	while (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {
+		if (xp->nclients >= READ_ONCE(port->cfg.max_clients)) {
+			if (READ_ONCE(port->cfg.full) == SERNET_FULL_REFUSE) {
+				sernet_count(port, SERNET_STATS_REFUSED, 1);
+				sock_release(sock);
+				continue;
+			}
+			sernet_client_close(xp,
+					    list_first_entry(&xp->clients,
+							     struct sernet_client,
+							     node));
+		}
+		if (sernet_client_add(xp, sock)) {
+			sock_release(sock);
+			continue;
+		}
+	}
+	queue_work(port->wq, &port->rx_work);
+	queue_work(port->wq, &port->tx_work);
+}
+
+/* Write the pending network bytes to the tty; false while it is full */
+static bool sernet_tty_drain(struct sernet_xport *xp)
+{
+	struct tty_struct *tty = xp->port->tty;
+
+	while (xp->woff < xp->wlen) {
+		int n;
+
+		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+		n = tty->ops->write(tty, xp->wbuf + xp->woff,
+				    xp->wlen - xp->woff);
+		if (n <= 0)
+			return false;
+		xp->woff += n;
+		sernet_count(xp->port, SERNET_STATS_TX_BYTES, n);
+	}
+	xp->woff = 0;
+	xp->wlen = 0;
+	return true;
+}
+
+/* The next client with data, in turn after the last one read */
+static struct sernet_client *sernet_next_reader(struct sernet_xport *xp)
+{
+	struct list_head *pos = xp->rr ? &xp->rr->node : &xp->clients;
+	unsigned int i;
+
+	for (i = 0; i < xp->nclients; i++) {
+		struct sernet_client *c;
+
+		pos = pos->next;
+		if (pos == &xp->clients)
+			pos = pos->next;
+		c = list_entry(pos, struct sernet_client, node);
+		if (READ_ONCE(c->rx_ready))
+			return c;
+	}
+	return NULL;
+}
+
+/* port->rx_work: client data to the serial line */
+static void sernet_rx_work(struct work_struct *work)
+{
+	struct sernet_port *port = container_of(work, struct sernet_port,
+						rx_work);
+	struct sernet_xport *xp = READ_ONCE(port->xport);
+	struct sernet_client *c;
+	int budget = 64;
+
+	if (!xp || xp->stopping)
+		return;
+	while (sernet_tty_drain(xp) && budget--) {
+		struct kvec iov = { xp->wbuf, SERNET_NET_RX_BUF };
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+		int n;
+
+		c = sernet_next_reader(xp);
+		if (!c)
+			return;
+		xp->rr = c;
+		WRITE_ONCE(c->rx_ready, false);
+		n = kernel_recvmsg(c->sock, &msg, &iov, 1, iov.iov_len,
+				   MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			continue;
+		if (n <= 0) {
+			sernet_client_close(xp, c);
+			continue;
+		}
+		WRITE_ONCE(c->rx_ready, true);	/* there may be more */
+		sernet_count(port, SERNET_STATS_NET_RX_BYTES, n);
+		xp->wlen = n;
+	}
+	/* out of budget with data left: come back after others had a turn */
+	if (budget < 0)
+		queue_work(port->wq, &port->rx_work);
+}
+
+void sernet_xport_write_wakeup(struct sernet_port *port)
+{
+	queue_work(port->wq, &port->rx_work);
+}
+
+/* --- listening ------------------------------------------------------------- */
+
+static int sernet_listen(struct sernet_xport *xp)
+{
+	struct sernet_port *port = xp->port;
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(port->cfg.port),
+	};
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(port->cfg.port),
+	};
+	struct net *net = read_pnet(&port->net);
+	struct socket *sock;
+	int err;
+
+	/* one IPv6 socket takes IPv4 too; without IPv6, IPv4 alone */
+	err = sock_create_kern(net, AF_INET6, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (!err) {
+		sock_set_reuseaddr(sock->sk);
+		err = kernel_bind(sock, (struct sockaddr *)&sin6, sizeof(sin6));
+	} else {
+		err = sock_create_kern(net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+				       &sock);
+		if (err)
+			return err;
+		sock_set_reuseaddr(sock->sk);
+		err = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	}
+	if (!err)
+		err = kernel_listen(sock, SOMAXCONN);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	xp->lsock = sock;
+	sernet_sock_hook(sock, port, &xp->lsaved, sernet_listen_data_ready,
+			 NULL);
+	return 0;
+}
+
+static void sernet_listen_error(struct sernet_port *port, int err)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "ERROR: %s",
+		 err == -EADDRINUSE ? "address in use" : "cannot listen");
+	sernet_set_state(port, SERNET_PORT_STATE_ERROR, buf);
+	pr_warn_ratelimited("sernet: %s: cannot listen on port %u (%d), retrying\n",
+			    port->tty_name, port->cfg.port, err);
+}
+
+/* port->retry_work: try to listen again */
+static void sernet_retry_work(struct work_struct *work)
+{
+	struct sernet_port *port = container_of(to_delayed_work(work),
+						struct sernet_port, retry_work);
+	struct sernet_xport *xp = READ_ONCE(port->xport);
+	int err;
+
+	if (!xp || xp->stopping || xp->lsock)
+		return;
+	err = sernet_listen(xp);
+	if (err) {
+		sernet_listen_error(port, err);
+		queue_delayed_work(port->wq, &port->retry_work,
+				   msecs_to_jiffies(SERNET_RETRY_MS));
+		return;
+	}
+	sernet_server_state(xp);
+	pr_info("sernet: %s: listening on port %u\n", port->tty_name,
+		port->cfg.port);
+}
+
+/* --- start and stop: caller holds port->lock ------------------------------- */
+
+void sernet_xport_init(struct sernet_port *port)
+{
+	INIT_WORK(&port->tx_work, sernet_tx_work);
+	INIT_WORK(&port->rx_work, sernet_rx_work);
+	INIT_WORK(&port->accept_work, sernet_accept_work);
+	INIT_DELAYED_WORK(&port->retry_work, sernet_retry_work);
+}
+
+int sernet_xport_start(struct sernet_port *port)
+{
+	struct sernet_xport *xp;
+
+	xp = kzalloc(sizeof(*xp), GFP_KERNEL);
+	if (!xp)
+		return -ENOMEM;
+	xp->wbuf = kmalloc(SERNET_NET_RX_BUF, GFP_KERNEL);
+	if (!xp->wbuf) {
+		kfree(xp);
+		return -ENOMEM;
+	}
+	xp->port = port;
+	INIT_LIST_HEAD(&xp->clients);
+	/* LISTEN once the socket listens (retry_work), not before */
+	WRITE_ONCE(port->xport, xp);
+	queue_delayed_work(port->wq, &port->retry_work, 0);
+	return 0;
+}
+
+void sernet_xport_stop(struct sernet_port *port)
+{
+	struct sernet_xport *xp = port->xport;
+	struct sernet_client *c, *tmp;
+
+	if (!xp)
+		return;
+	/* Nothing new starts: callbacks go, then the work in flight ends. */
+	xp->stopping = true;
+	if (xp->lsock)
+		sernet_sock_unhook(xp->lsock, &xp->lsaved);
+	list_for_each_entry(c, &xp->clients, node)
+		sernet_sock_unhook(c->sock, &c->saved);
+	WRITE_ONCE(port->xport, NULL);
+	cancel_delayed_work_sync(&port->retry_work);
+	flush_workqueue(port->wq);
+
+	list_for_each_entry_safe(c, tmp, &xp->clients, node)
+		sernet_client_close(xp, c);
+	if (xp->lsock)
+		sock_release(xp->lsock);
+	kfree(xp->wbuf);
+	kfree(xp);
+	sernet_set_state(port, SERNET_PORT_STATE_IDLE, "IDLE");
+}

@@ -1,0 +1,394 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+sernet: the TCP server data path, with real peers (python sockets) on
+loopback and pty pairs as serial lines. Runs inside tools/vm/run; KTAP.
+"""
+import errno
+import fcntl
+import hashlib
+import os
+import random
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+
+TIOCSETD = 0x5423
+N_TTY = 0
+LDISC = int(os.environ.get("SERNET_LDISC", "29"))
+CLASS = "/sys/class/sernet"
+BIG = int(os.environ.get("SERNET_TEST_BYTES", str(10 * 1024 * 1024)))
+
+
+class Port:
+    """A pty pair with sernet attached to the slave, serving TCP on lport."""
+
+    def __init__(self, lport, **cfg):
+        self.master, self.slave = os.openpty()
+        name = os.ttyname(self.slave)               # /dev/pts/N
+        self.tty = "pts" + name.rsplit("/", 1)[1]
+        fcntl.ioctl(self.slave, TIOCSETD, struct.pack("i", LDISC))
+        self.idx = None
+        for d in os.listdir(CLASS):
+            if read(f"{CLASS}/{d}/tty_name") == self.tty:
+                self.idx = int(d[6:])
+        assert self.idx is not None, "no port for " + self.tty
+        self.lport = lport
+        self.set("local_port", lport)
+        for k, v in cfg.items():
+            self.set(k, v)
+        wait_for(lambda: self.state() == "LISTEN", 5, "LISTEN")
+
+    def path(self, attr):
+        return f"{CLASS}/sernet{self.idx}/{attr}"
+
+    def set(self, attr, value):
+        with open(self.path(attr), "w") as f:
+            f.write(str(value))
+
+    def state(self):
+        return read(self.path("state"))
+
+    def stat(self, name):
+        return int(read(self.path("statistics/" + name)))
+
+    def connect(self, rcvbuf=None):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.connect(("127.0.0.1", self.lport))
+        return s
+
+    def close(self):
+        for fd in (self.slave, self.master):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def wait_for(cond, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def stream(n, seed):
+    """n reproducible pseudo-random bytes"""
+    r = random.Random(seed)
+    return r.randbytes(n)
+
+
+def write_all_fd(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view[:65536])
+        view = view[n:]
+
+
+def read_fd(fd, n, timeout):
+    """n bytes from a pty master"""
+    out = bytearray()
+    end = time.monotonic() + timeout
+    while len(out) < n:
+        r, _, _ = select.select([fd], [], [], max(0, end - time.monotonic()))
+        if not r:
+            break
+        out += os.read(fd, 65536)
+    return bytes(out)
+
+
+def recv_n(sock, n, timeout):
+    out = bytearray()
+    sock.settimeout(timeout)
+    try:
+        while len(out) < n:
+            chunk = sock.recv(min(1 << 20, n - len(out)))
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    return bytes(out)
+
+
+def digest(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+# --- tests -------------------------------------------------------------------
+
+def test_status_follows_clients():
+    p = Port(2301)
+    try:
+        a = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
+        b = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(2)", 5, "CONNECTED(2)")
+        a.close()
+        b.close()
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN again")
+        assert p.stat("connects") == 2 and p.stat("disconnects") == 2
+    finally:
+        p.close()
+
+
+def test_serial_to_network_stream():
+    p = Port(2302)
+    try:
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        data = stream(BIG, 1)
+        t = threading.Thread(target=write_all_fd, args=(p.master, data))
+        t.start()
+        got = recv_n(c, len(data), 120)
+        t.join()
+        assert len(got) == len(data), f"{len(got)} of {len(data)} bytes"
+        assert digest(got) == digest(data), "stream differs"
+        assert p.stat("rx_bytes") == len(data)
+        assert p.stat("drop_no_peer") == 0
+        c.close()
+    finally:
+        p.close()
+
+
+def test_network_to_serial_stream():
+    p = Port(2303)
+    try:
+        c = p.connect()
+        data = stream(BIG, 2)
+        t = threading.Thread(target=c.sendall, args=(data,))
+        t.start()
+        got = read_fd(p.master, len(data), 120)
+        t.join()
+        assert len(got) == len(data), f"{len(got)} of {len(data)} bytes"
+        assert digest(got) == digest(data), "stream differs"
+        wait_for(lambda: p.stat("tx_bytes") == len(data), 5, "tx_bytes")
+        assert p.stat("net_rx_bytes") == len(data)
+        c.close()
+    finally:
+        p.close()
+
+
+def test_fan_out_to_8_clients():
+    p = Port(2304)
+    try:
+        clients = [p.connect() for _ in range(8)]
+        wait_for(lambda: p.state() == "CONNECTED(8)", 5, "8 clients")
+        data = stream(BIG // 8, 3)
+        results = [None] * 8
+
+        def reader(i):
+            results[i] = recv_n(clients[i], len(data), 120)
+        ts = [threading.Thread(target=reader, args=(i,)) for i in range(8)]
+        for t in ts:
+            t.start()
+        write_all_fd(p.master, data)
+        for t in ts:
+            t.join()
+        for i, r in enumerate(results):
+            assert digest(r) == digest(data), f"client {i}: {len(r)} bytes"
+        assert p.stat("net_tx_bytes") == 8 * len(data)
+    finally:
+        p.close()
+
+
+def test_packing_time_and_length():
+    p = Port(2305, pack_time=50)
+    try:
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        base = p.stat("rx_packets")
+        # a gap longer than the packing time splits ...
+        os.write(p.master, b"a" * 10)
+        time.sleep(0.3)
+        os.write(p.master, b"b" * 10)
+        time.sleep(0.3)
+        assert p.stat("rx_packets") - base == 2, p.stat("rx_packets") - base
+        # ... a shorter one does not
+        base = p.stat("rx_packets")
+        for _ in range(5):
+            os.write(p.master, b"c" * 10)
+            time.sleep(0.005)
+        time.sleep(0.3)
+        assert p.stat("rx_packets") - base == 1, p.stat("rx_packets") - base
+        # the length closes a packet at once
+        p.set("pack_len", 10)
+        base = p.stat("rx_packets")
+        os.write(p.master, b"d" * 95)
+        time.sleep(0.3)
+        assert p.stat("rx_packets") - base == 10, p.stat("rx_packets") - base
+        got = recv_n(c, 20 + 50 + 95, 5)
+        assert got == b"a" * 10 + b"b" * 10 + b"c" * 50 + b"d" * 95
+    finally:
+        p.close()
+
+
+def test_full_server_refuses_or_drops_oldest():
+    p = Port(2306, max_clients=2)
+    try:
+        a, b = p.connect(), p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(2)", 5, "2 clients")
+        c = p.connect()
+        wait_for(lambda: p.stat("refused") == 1, 5, "refused")
+        assert recv_n(c, 1, 5) == b"", "refused client still open"
+        assert p.state() == "CONNECTED(2)"
+        p.set("full", "drop-oldest")
+        d = p.connect()
+        assert recv_n(a, 1, 5) == b"", "oldest client still open"
+        os.write(p.master, b"hello")
+        assert recv_n(b, 5, 5) == b"hello"
+        assert recv_n(d, 5, 5) == b"hello"
+        assert p.state() == "CONNECTED(2)"
+    finally:
+        p.close()
+
+
+def test_kept_while_no_client():
+    p = Port(2307)
+    try:
+        os.write(p.master, b"early bytes")
+        time.sleep(0.2)
+        c = p.connect()
+        assert recv_n(c, 11, 5) == b"early bytes"
+        c.close()
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        # beyond the bound the oldest go, counted
+        write_all_fd(p.master, stream(200 * 1024, 4))
+        wait_for(lambda: p.stat("drop_no_peer") > 0, 10, "drop_no_peer")
+    finally:
+        p.close()
+
+
+def test_slow_client_dropped_others_continue():
+    p = Port(2308)
+    try:
+        slow = p.connect(rcvbuf=4096)
+        fast = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(2)", 5, "2 clients")
+        data = stream(4 * 1024 * 1024, 5)
+        t = threading.Thread(target=write_all_fd, args=(p.master, data))
+        t.start()
+        got = recv_n(fast, len(data), 120)
+        t.join()
+        assert digest(got) == digest(data), f"fast got {len(got)} bytes"
+        wait_for(lambda: p.stat("drop_slow_client") == 1, 10, "slow drop")
+        assert p.state() == "CONNECTED(1)"
+        slow.close()
+    finally:
+        p.close()
+
+
+def test_one_slow_reader_loses_nothing():
+    """Back-pressure: the serial side waits for the only client."""
+    p = Port(2309)
+    try:
+        c = p.connect(rcvbuf=8192)
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        data = stream(2 * 1024 * 1024, 6)
+        t = threading.Thread(target=write_all_fd, args=(p.master, data))
+        t.start()
+        got = bytearray()
+        c.settimeout(60)
+        while len(got) < len(data):
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+            if len(got) % (256 * 1024) < 4096:
+                time.sleep(0.2)        # stall now and then
+        t.join()
+        assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
+        assert p.stat("drop_slow_client") == 0
+        assert p.stat("drop_no_peer") == 0
+    finally:
+        p.close()
+
+
+def test_cannot_listen_is_an_error_that_retries():
+    blocker = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    blocker.bind(("::", 2310))
+    blocker.listen()
+    p = Port(2311)
+    try:
+        p.set("local_port", 2310)
+        wait_for(lambda: p.state().startswith("ERROR"), 5, "ERROR")
+        assert "address in use" in p.state(), p.state()
+        blocker.close()
+        wait_for(lambda: p.state() == "LISTEN", 10, "LISTEN after retry")
+        c = socket.create_connection(("127.0.0.1", 2310), 5)
+        os.write(p.master, b"x")
+        assert recv_n(c, 1, 5) == b"x"
+    finally:
+        p.close()
+
+
+def test_detach_during_traffic():
+    p = Port(2312)
+    c = p.connect()
+    c.settimeout(10)
+    stop = threading.Event()
+
+    def pump():
+        try:
+            while not stop.is_set():
+                c.sendall(b"y" * 4096)
+        except OSError:
+            pass
+    t = threading.Thread(target=pump)
+    t.start()
+    try:
+        os.write(p.master, b"z" * 100000)
+        time.sleep(0.5)
+        fcntl.ioctl(p.slave, TIOCSETD, struct.pack("i", N_TTY))
+        assert not os.path.exists(p.path("state"))
+        # the server went: the client reads to its end or is reset
+        try:
+            while c.recv(1 << 20):
+                pass
+        except ConnectionResetError:
+            pass
+    finally:
+        stop.set()
+        c.close()
+        t.join()
+        p.close()
+
+
+TESTS = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
+
+
+def main():
+    print("TAP version 13")
+    print(f"1..{len(TESTS)}")
+    failed = 0
+    for i, t in enumerate(TESTS, 1):
+        name = t.__name__[5:]
+        start = time.monotonic()
+        try:
+            t()
+            print(f"ok {i} {name}")
+        except Exception:
+            failed += 1
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+            print(f"not ok {i} {name}")
+        print(f"# {name}: {time.monotonic() - start:.1f} s")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
