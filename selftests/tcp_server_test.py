@@ -367,6 +367,79 @@ def test_detach_during_traffic():
         p.close()
 
 
+def test_client_churn_while_data_flows():
+    p = Port(2313)
+    try:
+        steady = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        data = stream(1024 * 1024, 7)
+        t = threading.Thread(target=write_all_fd, args=(p.master, data))
+        t.start()
+        got = bytearray()
+        steady.setblocking(False)
+        for i in range(1000):
+            c = p.connect()
+            if i % 2:
+                # abortive close: RST
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+            c.close()
+            try:
+                got += steady.recv(1 << 20)
+            except BlockingIOError:
+                pass
+        t.join()
+        steady.setblocking(True)
+        got += recv_n(steady, len(data) - len(got), 60)
+        assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
+        wait_for(lambda: p.state() == "CONNECTED(1)", 10, "churn settles")
+        # a connection reset before it was accepted is never counted;
+        # every one that was has been closed again but the steady one
+        assert p.stat("connects") == p.stat("disconnects") + 1, \
+            (p.stat("connects"), p.stat("disconnects"))
+        assert p.stat("connects") > 500, p.stat("connects")
+    finally:
+        p.close()
+
+
+def test_namespace_deletion_tears_down():
+    """A port attached in a namespace loses its sockets with it."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    master, slave = os.openpty()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if libc.unshare(0x40000000) != 0:          # CLONE_NEWNET
+                os._exit(10)
+            os.system("ip link set lo up")
+            fcntl.ioctl(slave, TIOCSETD, struct.pack("i", LDISC))
+            tty = "pts" + os.ttyname(slave).rsplit("/", 1)[1]
+            idx = [d for d in os.listdir(CLASS)
+                   if read(f"{CLASS}/{d}/tty_name") == tty][0]
+            wait_for(lambda: read(f"{CLASS}/{idx}/state") == "LISTEN", 5,
+                     "LISTEN in the namespace")
+            c = socket.create_connection(("127.0.0.1", 23), 5)
+            wait_for(lambda: read(f"{CLASS}/{idx}/state") == "CONNECTED(1)",
+                     5, "client in the namespace")
+            os.write(w, idx.encode())
+            os._exit(0)          # the namespace dies with its last process
+        except Exception:
+            traceback.print_exc()
+            os._exit(11)
+    try:
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0, os.WEXITSTATUS(status)
+        idx = os.read(r, 64).decode()
+        wait_for(lambda: read(f"{CLASS}/{idx}/state") == "IDLE", 20,
+                 "IDLE after the namespace went")
+        assert int(read(f"{CLASS}/{idx}/statistics/disconnects")) == 1
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
 TESTS = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
 
 
