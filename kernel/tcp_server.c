@@ -249,7 +249,7 @@ static void sernet_tx_work(struct work_struct *work)
 	struct sernet_client *c, *tmp;
 	struct sernet_pkt *pkt;
 
-	if (!xp || xp->stopping || !xp->nclients) {
+	if (!xp || READ_ONCE(xp->stopping) || !xp->nclients) {
 		/* no peer: keep the newest bytes for the next client */
 		sernet_pack_trim(port, SERNET_KEEP_MAX);
 		return;
@@ -297,7 +297,7 @@ static void sernet_accept_work(struct work_struct *work)
 	struct sernet_xport *xp = READ_ONCE(port->xport);
 	struct socket *sock;
 
-	if (!xp || xp->stopping || !xp->lsock)
+	if (!xp || READ_ONCE(xp->stopping) || !xp->lsock)
 		return;
 	while (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {
 		if (xp->nclients >= READ_ONCE(port->cfg.max_clients)) {
@@ -369,7 +369,7 @@ static void sernet_rx_work(struct work_struct *work)
 	struct sernet_client *c;
 	int budget = 64;
 
-	if (!xp || xp->stopping)
+	if (!xp || READ_ONCE(xp->stopping))
 		return;
 	while (sernet_tty_drain(xp) && budget--) {
 		struct kvec iov = { xp->wbuf, SERNET_NET_RX_BUF };
@@ -466,7 +466,7 @@ static void sernet_retry_work(struct work_struct *work)
 	struct sernet_xport *xp = READ_ONCE(port->xport);
 	int err;
 
-	if (!xp || xp->stopping || xp->lsock)
+	if (!xp || READ_ONCE(xp->stopping) || xp->lsock)
 		return;
 	err = sernet_listen(xp);
 	if (err) {
@@ -517,14 +517,20 @@ void sernet_xport_stop(struct sernet_port *port)
 
 	if (!xp)
 		return;
-	/* Nothing new starts: callbacks go, then the work in flight ends. */
-	xp->stopping = true;
+	/*
+	 * Work in flight finishes, and work queued later returns at once:
+	 * after this nothing but us touches the clients and sockets.
+	 */
+	WRITE_ONCE(xp->stopping, true);
+	cancel_delayed_work_sync(&port->retry_work);
+	flush_workqueue(port->wq);
+
+	/* No callback of ours runs after this, so no new work is queued. */
 	if (xp->lsock)
 		sernet_sock_unhook(xp->lsock, &xp->lsaved);
 	list_for_each_entry(c, &xp->clients, node)
 		sernet_sock_unhook(c->sock, &c->saved);
 	WRITE_ONCE(port->xport, NULL);
-	cancel_delayed_work_sync(&port->retry_work);
 	flush_workqueue(port->wq);
 
 	list_for_each_entry_safe(c, tmp, &xp->clients, node)
