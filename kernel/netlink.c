@@ -240,6 +240,42 @@ static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/*
+ * A status or connection event, from any process context: it takes no
+ * lock but the status one, so the transport's work can send it.
+ */
+void sernet_nl_event(struct sernet_port *port, u8 cmd, const char *peer)
+{
+	struct net *net = read_pnet(&port->net);
+	char status[sizeof(port->status)];
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&sernet_genl_family, net,
+				SERNET_MCGRP_EVENTS_ID))
+		return;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &sernet_genl_family, 0, cmd);
+	if (!hdr)
+		goto err;
+	spin_lock_bh(&port->status_lock);
+	strscpy(status, port->status, sizeof(status));
+	spin_unlock_bh(&port->status_lock);
+	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, port->index) ||
+	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name) ||
+	    nla_put_string(msg, SERNET_A_SOCK_STATUS, status) ||
+	    (peer && nla_put_string(msg, SERNET_A_PEER, peer)))
+		goto err;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&sernet_genl_family, net, msg, 0,
+				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
 /* Caller holds sernet_ports_lock. Events are best effort. */
 void sernet_nl_notify(struct sernet_port *port, u8 cmd)
 {

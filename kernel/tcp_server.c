@@ -23,6 +23,7 @@
 #include <linux/tty.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "compat.h"
@@ -48,6 +49,7 @@ struct sernet_sockcb {
 struct sernet_client {
 	struct list_head node;
 	struct socket *sock;
+	char peer[64];
 	struct sernet_sockcb saved;
 	struct sernet_port *port;
 	struct list_head queue;
@@ -69,13 +71,41 @@ struct sernet_xport {
 	bool stopping;
 };
 
+/* Set the status; a change is announced on the events group. */
 void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
 		      const char *status)
 {
+	bool changed;
+
 	spin_lock_bh(&port->status_lock);
+	changed = strcmp(port->status, status);
 	port->state = state;
 	strscpy(port->status, status, sizeof(port->status));
 	spin_unlock_bh(&port->status_lock);
+	if (changed && port->dev.kobj.state_in_sysfs)
+		sernet_nl_event(port, SERNET_CMD_STATUS, NULL);
+}
+
+/* "addr:port" of the peer, for events */
+static void sernet_peer_name(struct socket *sock, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	if (kernel_getpeername(sock, (struct sockaddr *)&ss) < 0)
+		strscpy(buf, "?", len);
+	else if (ss.ss_family == AF_INET6 &&
+		 !ipv6_addr_v4mapped(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+		snprintf(buf, len, "[%pI6c]:%u",
+			 &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	else if (ss.ss_family == AF_INET6)
+		snprintf(buf, len, "%pI4:%u",
+			 &((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr32[3],
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	else
+		snprintf(buf, len, "%pI4:%u",
+			 &((struct sockaddr_in *)&ss)->sin_addr,
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 }
 
 static void sernet_server_state(struct sernet_xport *xp)
@@ -180,8 +210,9 @@ static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c
 		xp->rr = NULL;
 	list_del(&c->node);
 	xp->nclients--;
-	kfree(c);
 	sernet_count(xp->port, SERNET_STATS_DISCONNECTS, 1);
+	sernet_nl_event(xp->port, SERNET_CMD_DISCONNECTED, c->peer);
+	kfree(c);
 	if (!xp->stopping)
 		sernet_server_state(xp);
 }
@@ -284,7 +315,9 @@ static int sernet_client_add(struct sernet_xport *xp, struct socket *sock)
 	xp->nclients++;
 	sernet_sock_hook(sock, c, &c->saved, sernet_client_data_ready,
 			 sernet_client_write_space);
+	sernet_peer_name(sock, c->peer, sizeof(c->peer));
 	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
+	sernet_nl_event(xp->port, SERNET_CMD_CONNECTED, c->peer);
 	sernet_server_state(xp);
 	return 0;
 }

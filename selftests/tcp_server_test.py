@@ -440,6 +440,45 @@ def test_namespace_deletion_tears_down():
         os.close(master)
 
 
+def test_monitor_prints_events():
+    import subprocess
+    mon = subprocess.Popen(["sernetctl", "monitor"], stdout=subprocess.PIPE)
+    time.sleep(0.5)        # subscribed
+    p = Port(2314)
+    name = f"sernet{p.idx} ({p.tty})"
+    try:
+        c = p.connect()
+        cport = c.getsockname()[1]
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        c.close()
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+    finally:
+        p.close()
+    want = [f"{name}: added",
+            f"{name}: status LISTEN",
+            f"{name}: connected 127.0.0.1:{cport}",
+            f"{name}: status CONNECTED(1)",
+            f"{name}: disconnected 127.0.0.1:{cport}",
+            f"{name}: status LISTEN",
+            f"{name}: removed"]
+    got = []
+    buf = b""
+    end = time.monotonic() + 10
+    while want and time.monotonic() < end:
+        r, _, _ = select.select([mon.stdout], [], [], 1)
+        if not r:
+            continue
+        buf += os.read(mon.stdout.fileno(), 4096)
+        while b"\n" in buf and want:
+            line, buf = buf.split(b"\n", 1)
+            got.append(line.decode())
+            if got[-1] == want[0]:
+                want.pop(0)
+    mon.kill()
+    mon.wait()
+    assert not want, f"missing {want} in {got}"
+
+
 TESTS = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
 
 

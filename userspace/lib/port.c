@@ -89,6 +89,7 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SOCK_MAX_CLIENTS] = { .type = NLA_U16 },
 	[SERNET_A_SOCK_FULL] = { .type = NLA_U8 },
 	[SERNET_A_SOCK_STATUS] = { .type = NLA_STRING, .maxlen = 48 },
+	[SERNET_A_PEER] = { .type = NLA_STRING, .maxlen = 64 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -162,6 +163,9 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 	if (tb[SERNET_A_SOCK_STATUS])
 		snprintf(port->status, sizeof(port->status), "%s",
 			 nla_get_string(tb[SERNET_A_SOCK_STATUS]));
+	if (tb[SERNET_A_PEER])
+		snprintf(port->peer, sizeof(port->peer), "%s",
+			 nla_get_string(tb[SERNET_A_PEER]));
 	if (tb[SERNET_A_PORT_STATS]) {
 		for (int i = 1; i <= SERNET_STATS_MAX; i++)
 			stats_policy[i].type = NLA_U64;
@@ -524,5 +528,35 @@ int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+int sernet_event_format(uint8_t cmd, const struct sernet_port_info *p,
+			char *buf, size_t len)
+{
+	const char *what;
+
+	switch (cmd) {
+	case SERNET_CMD_PORT_ADDED:
+		what = "added";
+		break;
+	case SERNET_CMD_PORT_REMOVED:
+		what = "removed";
+		break;
+	case SERNET_CMD_STATUS:
+		snprintf(buf, len, "sernet%" PRIu32 " (%s): status %s",
+			 p->index, p->tty, p->status);
+		return 0;
+	case SERNET_CMD_CONNECTED:
+		what = "connected";
+		break;
+	case SERNET_CMD_DISCONNECTED:
+		what = "disconnected";
+		break;
+	default:
+		return -EINVAL;
+	}
+	snprintf(buf, len, "sernet%" PRIu32 " (%s): %s%s%s", p->index, p->tty,
+		 what, p->peer[0] ? " " : "", p->peer);
 	return 0;
 }

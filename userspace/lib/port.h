@@ -20,6 +20,7 @@ struct sernet_port_info {
 	uint8_t proto, full;
 	uint16_t port, max_clients;
 	char status[48];
+	char peer[64];			/* in connection events */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
 	uint64_t rx_bytes;			/* stats[SERNET_STATS_RX_BYTES] */
 };
@@ -71,6 +72,14 @@ int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 int sernet_port_list_add(struct sernet_port_list *list,
 			 const struct sernet_port_info *port);
 void sernet_port_list_free(struct sernet_port_list *list);
+
+/*
+ * One line for an event from the events group (cmd is the genl command):
+ * "sernet0 (ttyS1): connected 127.0.0.1:4242". Returns 0, or -EINVAL for
+ * a command that is no event.
+ */
+int sernet_event_format(uint8_t cmd, const struct sernet_port_info *port,
+			char *buf, size_t len);
 
 /* Human-readable table; a header line, then one line a port */
 void sernet_port_print_table(FILE *out, const struct sernet_port_list *list);

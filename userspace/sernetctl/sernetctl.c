@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
 #include "port.h"
 #include "sernet_nl.h"
 
@@ -21,6 +25,8 @@ static const char usage[] =
 	"  show [--json] [PORT]        list the ports of this network namespace,\n"
 	"                              or every setting of one port\n"
 	"  set PORT KEY VALUE ...      change settings at once, all or nothing\n"
+	"  monitor                     print port and connection events as\n"
+	"                              they happen, one line each, until killed\n"
 	"\n"
 	"PORT is sernetN, N or a tty name (ttyS1, /dev/ttyS1).\n"
 	"\n"
@@ -198,6 +204,51 @@ static int cmd_set(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
+static int monitor_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct sernet_port_info port;
+	const char *why;
+	char line[256];
+
+	(void)arg;
+	if (sernet_port_parse(nlmsg_hdr(msg), &port, &why) ||
+	    sernet_event_format(gh->cmd, &port, line, sizeof(line)))
+		return NL_OK;	/* not ours to print */
+	printf("%s\n", line);
+	fflush(stdout);
+	return NL_OK;
+}
+
+static int cmd_monitor(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int grp, err;
+
+	if (!sk || genl_connect(sk)) {
+		fprintf(stderr, "sernetctl: cannot open a netlink socket\n");
+		nl_socket_free(sk);
+		return 1;
+	}
+	grp = genl_ctrl_resolve_grp(sk, SERNET_GENL_NAME, SERNET_MCGRP_EVENTS);
+	if (grp < 0 || nl_socket_add_membership(sk, grp)) {
+		fprintf(stderr, "sernetctl: no sernet events group: is the sernet module loaded?\n");
+		nl_socket_free(sk);
+		return 1;
+	}
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, NULL);
+	for (;;) {
+		err = nl_recvmsgs_default(sk);
+		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
+			fprintf(stderr, "sernetctl: %s\n", nl_geterror(err));
+			break;
+		}
+	}
+	nl_socket_free(sk);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -228,6 +279,8 @@ int main(int argc, char **argv)
 		return cmd_show(argc - optind, argv + optind);
 	if (!strcmp(argv[optind], "set"))
 		return cmd_set(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "monitor"))
+		return cmd_monitor();
 	fprintf(stderr, "sernetctl: unknown command \"%s\"\n\n%s",
 		argv[optind], usage);
 	return 2;

@@ -377,6 +377,34 @@ static void test_set_parse_errors(void **state)
 	}
 }
 
+static void test_event_format(void **state)
+{
+	struct sernet_port_info p = { .index = 3, .tty = "ttyS1",
+				      .status = "CONNECTED(1)",
+				      .peer = "127.0.0.1:4242" };
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(sernet_event_format(SERNET_CMD_CONNECTED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): connected 127.0.0.1:4242");
+	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242");
+	assert_int_equal(sernet_event_format(SERNET_CMD_STATUS, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): status CONNECTED(1)");
+	p.peer[0] = '\0';
+	assert_int_equal(sernet_event_format(SERNET_CMD_PORT_ADDED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): added");
+	assert_int_equal(sernet_event_format(SERNET_CMD_PORT_REMOVED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): removed");
+	assert_int_equal(sernet_event_format(SERNET_CMD_PORT_GET, &p, buf,
+					     sizeof(buf)), -EINVAL);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -437,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_set_parse),
 		cmocka_unit_test(test_set_parse_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_event_format),
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_list_grows),
 	};

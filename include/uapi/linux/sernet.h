@@ -23,6 +23,12 @@
  * @SERNET_CMD_PORT_REMOVED: notification on the events group: a port went
  * @SERNET_CMD_PORT_SET: change any subset of a port's configuration
  *	(needs %SERNET_A_PORT_INDEX and CAP_NET_ADMIN); all or nothing
+ * @SERNET_CMD_STATUS: notification: the port's status changed
+ *	(%SERNET_A_SOCK_STATUS)
+ * @SERNET_CMD_CONNECTED: notification: a connection was established
+ *	(%SERNET_A_PEER)
+ * @SERNET_CMD_DISCONNECTED: notification: a connection was lost
+ *	(%SERNET_A_PEER)
  */
 enum sernet_cmd {
 	SERNET_CMD_UNSPEC,
@@ -30,6 +36,9 @@ enum sernet_cmd {
 	SERNET_CMD_PORT_ADDED,
 	SERNET_CMD_PORT_REMOVED,
 	SERNET_CMD_PORT_SET,
+	SERNET_CMD_STATUS,
+	SERNET_CMD_CONNECTED,
+	SERNET_CMD_DISCONNECTED,
 
 	__SERNET_CMD_MAX,
 };
@@ -59,6 +68,8 @@ enum sernet_cmd {
  *	with one more client
  * @SERNET_A_SOCK_STATUS: string, read only: the K3's SOCKLKA status,
  *	"LISTEN", "CONNECTED(2)", "ERROR: ..." (with the reason)
+ * @SERNET_A_PEER: string, in connection events: the peer, "addr:port"
+ *	("[addr]:port" for IPv6)
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -80,6 +91,7 @@ enum sernet_attr {
 	SERNET_A_SOCK_MAX_CLIENTS,
 	SERNET_A_SOCK_FULL,
 	SERNET_A_SOCK_STATUS,
+	SERNET_A_PEER,
 
 	__SERNET_A_MAX,
 };
