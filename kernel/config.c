@@ -7,6 +7,7 @@
  * from userspace (stty) is seen the same way. Packing lives in the port.
  */
 #include <linux/math64.h>
+#include <linux/string.h>
 #include <linux/tty.h>
 
 #include "sernet.h"
@@ -30,6 +31,11 @@ void sernet_config_defaults(struct sernet_config *cfg)
 		.port		= 23,
 		.max_clients	= 8,
 		.full		= SERNET_FULL_REFUSE,
+		/* the K3's default server: stored and shown, never dialled
+		 * unless a client mode is chosen
+		 */
+		.addr_len	= 4,
+		.addr		= { 192, 168, 0, 7 },
 	};
 }
 
@@ -248,16 +254,27 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		WRITE_ONCE(port->cfg.max_clients, cfg->max_clients);
 	if (mask & BIT_ULL(SERNET_A_SOCK_FULL))
 		WRITE_ONCE(port->cfg.full, cfg->full);
-	/* A new protocol or local port restarts the transport, only it. */
+	/* A change of the socket restarts the transport, only it. */
 	if (((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
 	     cfg->proto != port->cfg.proto) ||
 	    ((mask & BIT_ULL(SERNET_A_SOCK_PORT)) &&
-	     cfg->port != port->cfg.port)) {
+	     cfg->port != port->cfg.port) ||
+	    ((mask & BIT_ULL(SERNET_A_SOCK_ADDR)) &&
+	     (cfg->addr_len != port->cfg.addr_len ||
+	      memcmp(cfg->addr, port->cfg.addr, cfg->addr_len))) ||
+	    ((mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT)) &&
+	     cfg->local_port != port->cfg.local_port)) {
 		sernet_xport_stop(port);
 		if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
 			port->cfg.proto = cfg->proto;
 		if (mask & BIT_ULL(SERNET_A_SOCK_PORT))
 			port->cfg.port = cfg->port;
+		if (mask & BIT_ULL(SERNET_A_SOCK_ADDR)) {
+			port->cfg.addr_len = cfg->addr_len;
+			memcpy(port->cfg.addr, cfg->addr, cfg->addr_len);
+		}
+		if (mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT))
+			port->cfg.local_port = cfg->local_port;
 		err = sernet_xport_start(port);
 	}
 out:

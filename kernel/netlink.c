@@ -30,7 +30,7 @@ static struct netlink_range_validation sernet_baud_range = {
 };
 
 /* The K3's ranges; anything outside is refused before a change is made. */
-static const struct nla_policy sernet_port_set_policy[SERNET_A_SOCK_FULL + 1] = {
+static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
 	[SERNET_A_UART_BAUD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&sernet_baud_range),
@@ -45,6 +45,15 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_SOCK_FULL + 1] = 
 	[SERNET_A_SOCK_MAX_CLIENTS] = NLA_POLICY_RANGE(NLA_U16, 1,
 						       SERNET_MAX_CLIENTS_MAX),
 	[SERNET_A_SOCK_FULL]	= NLA_POLICY_MAX(NLA_U8, SERNET_FULL_MAX),
+	[SERNET_A_SOCK_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
+	/* reported by GET, not set */
+	[SERNET_A_PACK_TIME_US]	= { .type = NLA_REJECT },
+	[SERNET_A_SOCK_STATUS]	= { .type = NLA_REJECT },
+	[SERNET_A_PEER]		= { .type = NLA_REJECT },
+	[SERNET_A_PORT_TTY]	= { .type = NLA_REJECT },
+	[SERNET_A_PORT_STATE]	= { .type = NLA_REJECT },
+	[SERNET_A_PORT_STATS]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family sernet_genl_family;
@@ -87,6 +96,8 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	    nla_put_u16(skb, SERNET_A_SOCK_PORT, cfg.port) ||
 	    nla_put_u16(skb, SERNET_A_SOCK_MAX_CLIENTS, cfg.max_clients) ||
 	    nla_put_u8(skb, SERNET_A_SOCK_FULL, cfg.full) ||
+	    nla_put(skb, SERNET_A_SOCK_ADDR, cfg.addr_len, cfg.addr) ||
+	    nla_put_u16(skb, SERNET_A_SOCK_LOCAL_PORT, cfg.local_port) ||
 	    nla_put_string(skb, SERNET_A_SOCK_STATUS, status))
 		goto cancel;
 
@@ -191,7 +202,18 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 		cfg.max_clients = nla_get_u16(tb[SERNET_A_SOCK_MAX_CLIENTS]);
 	if (tb[SERNET_A_SOCK_FULL])
 		cfg.full = nla_get_u8(tb[SERNET_A_SOCK_FULL]);
-	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_SOCK_FULL; i++)
+	if (tb[SERNET_A_SOCK_ADDR]) {
+		cfg.addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
+		if (cfg.addr_len != 4 && cfg.addr_len != 16) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SERNET_A_SOCK_ADDR],
+					    "an address is 4 (IPv4) or 16 (IPv6) bytes");
+			return -EINVAL;
+		}
+		nla_memcpy(cfg.addr, tb[SERNET_A_SOCK_ADDR], cfg.addr_len);
+	}
+	if (tb[SERNET_A_SOCK_LOCAL_PORT])
+		cfg.local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
+	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_MAX; i++)
 		if (tb[i])
 			mask |= BIT_ULL(i);
 

@@ -30,6 +30,9 @@
  * @port: local port of a server
  * @max_clients: TCP server clients at once
  * @full: &enum sernet_full
+ * @addr_len: 4 or 16: the length of @addr
+ * @addr: the remote server of the client modes, network order
+ * @local_port: local port of the client modes, 0 = any
  *
  * In a port, only the packing fields are kept here: the serial ones live in
  * the tty's termios and are read from there.
@@ -46,6 +49,9 @@ struct sernet_config {
 	u16 port;
 	u16 max_clients;
 	u8 full;
+	u8 addr_len;
+	u8 addr[16];
+	u16 local_port;
 };
 
 struct sernet_xport;

@@ -6,6 +6,7 @@
  * statistics/.
  */
 #include <linux/device.h>
+#include <linux/inet.h>
 #include <linux/math64.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -56,6 +57,7 @@ static const char * const sernet_parity_names[] = {
 
 static const char * const sernet_proto_names[] = {
 	[SERNET_PROTO_TCPS] = "TCPS",
+	[SERNET_PROTO_TCPC] = "TCPC",
 	NULL,
 };
 
@@ -96,6 +98,8 @@ static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
 		return cfg->max_clients;
 	case SERNET_A_SOCK_FULL:
 		return cfg->full;
+	case SERNET_A_SOCK_LOCAL_PORT:
+		return cfg->local_port;
 	}
 	return 0;
 }
@@ -135,6 +139,9 @@ static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
 		break;
 	case SERNET_A_SOCK_FULL:
 		cfg->full = v;
+		break;
+	case SERNET_A_SOCK_LOCAL_PORT:
+		cfg->local_port = v;
 		break;
 	}
 }
@@ -202,11 +209,46 @@ SERNET_CFG_ATTR(pack_time, SERNET_A_PACK_TIME, 0, SERNET_PACK_TIME_MAX, NULL);
 SERNET_CFG_ATTR(pack_len, SERNET_A_PACK_LEN, 0, SERNET_PACK_LEN_MAX, NULL);
 SERNET_CFG_ATTR(protocol, SERNET_A_SOCK_PROTO, 0, SERNET_PROTO_MAX,
 		sernet_proto_names);
-SERNET_CFG_ATTR(local_port, SERNET_A_SOCK_PORT, 1, 65535, NULL);
+SERNET_CFG_ATTR(port, SERNET_A_SOCK_PORT, 1, 65535, NULL);
+SERNET_CFG_ATTR(local_port, SERNET_A_SOCK_LOCAL_PORT, 0, 65535, NULL);
 SERNET_CFG_ATTR(max_clients, SERNET_A_SOCK_MAX_CLIENTS, 1,
 		SERNET_MAX_CLIENTS_MAX, NULL);
 SERNET_CFG_ATTR(full, SERNET_A_SOCK_FULL, 0, SERNET_FULL_MAX,
 		sernet_full_names);
+
+/* The remote server of the client modes: "192.0.2.1" or "2001:db8::1" */
+static ssize_t ip_show(struct device *dev, struct device_attribute *attr,
+		       char *buf)
+{
+	struct sernet_port *port = to_sernet_port(dev);
+	struct sernet_config cfg;
+
+	mutex_lock(&port->lock);
+	sernet_config_get(port, &cfg);
+	mutex_unlock(&port->lock);
+	if (cfg.addr_len == 16)
+		return sysfs_emit(buf, "%pI6c\n", cfg.addr);
+	return sysfs_emit(buf, "%pI4\n", cfg.addr);
+}
+
+static ssize_t ip_store(struct device *dev, struct device_attribute *attr,
+			const char *buf, size_t len)
+{
+	struct sernet_port *port = to_sernet_port(dev);
+	struct sernet_config cfg = {};
+	size_t n = strcspn(buf, "\n");
+	int err;
+
+	if (in4_pton(buf, n, cfg.addr, -1, NULL))
+		cfg.addr_len = 4;
+	else if (in6_pton(buf, n, cfg.addr, -1, NULL))
+		cfg.addr_len = 16;
+	else
+		return -EINVAL;
+	err = sernet_config_set(port, &cfg, BIT_ULL(SERNET_A_SOCK_ADDR), NULL);
+	return err ?: len;
+}
+static DEVICE_ATTR_RW(ip);
 
 static ssize_t pack_time_us_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -229,7 +271,9 @@ static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_pack_len.attr.attr,
 	&dev_attr_pack_time_us.attr,
 	&dev_attr_protocol.attr.attr,
+	&dev_attr_port.attr.attr,
 	&dev_attr_local_port.attr.attr,
+	&dev_attr_ip.attr,
 	&dev_attr_max_clients.attr.attr,
 	&dev_attr_full.attr.attr,
 	NULL,
@@ -269,6 +313,7 @@ SERNET_STAT_ATTR(disconnects, SERNET_STATS_DISCONNECTS);
 SERNET_STAT_ATTR(drop_no_peer, SERNET_STATS_DROP_NO_PEER);
 SERNET_STAT_ATTR(drop_slow_client, SERNET_STATS_DROP_SLOW_CLIENT);
 SERNET_STAT_ATTR(refused, SERNET_STATS_REFUSED);
+SERNET_STAT_ATTR(reconnects, SERNET_STATS_RECONNECTS);
 
 static struct attribute *sernet_stats_attrs[] = {
 	&dev_attr_rx_bytes.attr.attr,
@@ -281,6 +326,7 @@ static struct attribute *sernet_stats_attrs[] = {
 	&dev_attr_drop_no_peer.attr.attr,
 	&dev_attr_drop_slow_client.attr.attr,
 	&dev_attr_refused.attr.attr,
+	&dev_attr_reconnects.attr.attr,
 	NULL,
 };
 

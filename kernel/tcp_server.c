@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sernet: the TCP server transport (AT+SOCKA=TCPS).
+ * sernet: the TCP transports (AT+SOCKA=TCPS and TCPC).
  *
  * A listening kernel socket in the port's network namespace; every client
  * gets every serial packet, and every client's data goes to the serial
  * line. Socket callbacks only queue work on the port's ordered workqueue,
  * where everything else happens one step at a time.
+ *
+ * The TCP client is the same with one connection, made instead of
+ * accepted: non-blocking connect, keepalive on, and after a failure or a
+ * loss a new attempt after 1, 2, 4 ... 32 s.
  *
  * Serial to network: each client has a queue of packet references; its
  * socket takes them by page reference (zero copy). A client whose queue
@@ -69,6 +73,10 @@ struct sernet_xport {
 	u8 *wbuf;			/* network bytes on their way to the tty */
 	unsigned int wlen, woff;
 	bool stopping;
+	u8 proto;			/* as started */
+	struct sernet_client *conn;	/* TCPC: the connection being made */
+	unsigned int backoff_ms;	/* TCPC: before the next attempt */
+	bool attempted;			/* TCPC: a first attempt was made */
 };
 
 /* Set the status; a change is announced on the events group. */
@@ -146,6 +154,21 @@ static void sernet_client_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* A connection being made: established, or failed */
+static void sernet_client_state_change(struct sock *sk)
+{
+	struct sernet_client *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		WRITE_ONCE(c->rx_ready, true);
+		queue_work(c->port->wq, &c->port->rx_work);
+		queue_work(c->port->wq, &c->port->accept_work);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void sernet_client_write_space(struct sock *sk)
 {
 	struct sernet_client *c;
@@ -173,7 +196,9 @@ static void sernet_sock_hook(struct socket *sock, void *data,
 	sk->sk_data_ready = data_ready;
 	if (write_space)
 		sk->sk_write_space = write_space;
-	sk->sk_state_change = data_ready;	/* a close is read as EOF */
+	/* a close is read as EOF; a connection made, in the accept work */
+	sk->sk_state_change = data_ready == sernet_client_data_ready ?
+			      sernet_client_state_change : data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -192,6 +217,8 @@ static void sernet_sock_unhook(struct socket *sock,
 	}
 	write_unlock_bh(&sk->sk_callback_lock);
 }
+
+static void sernet_client_retry(struct sernet_xport *xp);
 
 /* --- clients ------------------------------------------------------------- */
 
@@ -213,8 +240,13 @@ static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c
 	sernet_count(xp->port, SERNET_STATS_DISCONNECTS, 1);
 	sernet_nl_event(xp->port, SERNET_CMD_DISCONNECTED, c->peer);
 	kfree(c);
-	if (!xp->stopping)
-		sernet_server_state(xp);
+	if (xp->stopping)
+		return;
+	if (xp->proto == SERNET_PROTO_TCPC) {
+		sernet_client_retry(xp);
+		return;
+	}
+	sernet_server_state(xp);
 }
 
 /* Give pkt to c; a client too far behind is marked for closing. */
@@ -298,31 +330,55 @@ static void sernet_tx_work(struct work_struct *work)
 	}
 }
 
-static int sernet_client_add(struct sernet_xport *xp, struct socket *sock)
+static struct sernet_client *sernet_client_new(struct sernet_xport *xp,
+					       struct socket *sock)
 {
 	struct sernet_client *c;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
-		return -ENOMEM;
+		return NULL;
 	c->sock = sock;
 	c->port = xp->port;
 	INIT_LIST_HEAD(&c->queue);
 	c->rx_ready = true;	/* data may have come with the handshake */
 	sock_set_keepalive(sock->sk);
 	tcp_sock_set_nodelay(sock->sk);
-	list_add_tail(&c->node, &xp->clients);
-	xp->nclients++;
 	sernet_sock_hook(sock, c, &c->saved, sernet_client_data_ready,
 			 sernet_client_write_space);
-	sernet_peer_name(sock, c->peer, sizeof(c->peer));
+	return c;
+}
+
+/* An established connection joins the port's clients. */
+static void sernet_client_up(struct sernet_xport *xp, struct sernet_client *c)
+{
+	list_add_tail(&c->node, &xp->clients);
+	xp->nclients++;
+	sernet_peer_name(c->sock, c->peer, sizeof(c->peer));
 	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
 	sernet_nl_event(xp->port, SERNET_CMD_CONNECTED, c->peer);
-	sernet_server_state(xp);
+	if (xp->proto == SERNET_PROTO_TCPC)
+		sernet_set_state(xp->port, SERNET_PORT_STATE_CONNECTED,
+				 "CONNECTED");
+	else
+		sernet_server_state(xp);
+	queue_work(xp->port->wq, &xp->port->rx_work);
+	queue_work(xp->port->wq, &xp->port->tx_work);
+}
+
+static int sernet_client_add(struct sernet_xport *xp, struct socket *sock)
+{
+	struct sernet_client *c = sernet_client_new(xp, sock);
+
+	if (!c)
+		return -ENOMEM;
+	sernet_client_up(xp, c);
 	return 0;
 }
 
-/* port->accept_work */
+static void sernet_connect_done(struct sernet_xport *xp);
+
+/* port->accept_work: new clients; in TCPC, a connection made or failed */
 static void sernet_accept_work(struct work_struct *work)
 {
 	struct sernet_port *port = container_of(work, struct sernet_port,
@@ -330,7 +386,13 @@ static void sernet_accept_work(struct work_struct *work)
 	struct sernet_xport *xp = READ_ONCE(port->xport);
 	struct socket *sock;
 
-	if (!xp || READ_ONCE(xp->stopping) || !xp->lsock)
+	if (!xp || READ_ONCE(xp->stopping))
+		return;
+	if (xp->proto == SERNET_PROTO_TCPC) {
+		sernet_connect_done(xp);
+		return;
+	}
+	if (!xp->lsock)
 		return;
 	while (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {
 		if (xp->nclients >= READ_ONCE(port->cfg.max_clients)) {
@@ -491,7 +553,130 @@ static void sernet_listen_error(struct sernet_port *port, int err)
 			    port->tty_name, port->cfg.port, err);
 }
 
-/* port->retry_work: try to listen again */
+/* --- TCP client (TCPC) ------------------------------------------------------ */
+
+#define SERNET_BACKOFF_MIN_MS	1000
+#define SERNET_BACKOFF_MAX_MS	32000
+
+/* Close the connection being made, if any */
+static void sernet_conn_drop(struct sernet_xport *xp)
+{
+	struct sernet_client *c = xp->conn;
+
+	if (!c)
+		return;
+	xp->conn = NULL;
+	sernet_sock_unhook(c->sock, &c->saved);
+	sock_release(c->sock);
+	kfree(c);
+}
+
+/* Try again later, each time later up to SERNET_BACKOFF_MAX_MS */
+static void sernet_client_retry(struct sernet_xport *xp)
+{
+	struct sernet_port *port = xp->port;
+
+	sernet_set_state(port, SERNET_PORT_STATE_CONNECTING, "CONNECTING");
+	queue_delayed_work(port->wq, &port->retry_work,
+			   msecs_to_jiffies(xp->backoff_ms));
+	xp->backoff_ms = min(2 * xp->backoff_ms, SERNET_BACKOFF_MAX_MS);
+}
+
+static int sernet_connect(struct sernet_xport *xp)
+{
+	struct sernet_port *port = xp->port;
+	struct net *net = read_pnet(&port->net);
+	struct sockaddr_storage ss = {}, ls = {};
+	bool v6 = port->cfg.addr_len == 16;
+	int alen = v6 ? sizeof(struct sockaddr_in6) :
+			sizeof(struct sockaddr_in);
+	struct sernet_client *c;
+	struct socket *sock;
+	int err;
+
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		memcpy(&a->sin6_addr, port->cfg.addr, 16);
+		a->sin6_port = htons(port->cfg.port);
+		((struct sockaddr_in6 *)&ls)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ls)->sin6_port =
+			htons(port->cfg.local_port);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		memcpy(&a->sin_addr, port->cfg.addr, 4);
+		a->sin_port = htons(port->cfg.port);
+		((struct sockaddr_in *)&ls)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ls)->sin_port =
+			htons(port->cfg.local_port);
+	}
+	err = sock_create_kern(net, v6 ? AF_INET6 : AF_INET, SOCK_STREAM,
+			       IPPROTO_TCP, &sock);
+	if (err)
+		return err;
+	if (port->cfg.local_port) {
+		sock_set_reuseaddr(sock->sk);
+		err = kernel_bind(sock, (struct sockaddr *)&ls, alen);
+		if (err) {
+			sock_release(sock);
+			return err;
+		}
+	}
+	c = sernet_client_new(xp, sock);
+	if (!c) {
+		sock_release(sock);
+		return -ENOMEM;
+	}
+	xp->conn = c;
+	err = kernel_connect(sock, (struct sockaddr *)&ss, alen, O_NONBLOCK);
+	if (err && err != -EINPROGRESS) {
+		sernet_conn_drop(xp);
+		return err;
+	}
+	/* the state change callback (or this, if it was quick) finishes */
+	queue_work(port->wq, &port->accept_work);
+	return 0;
+}
+
+/* A connection being made: up, failed, or still on its way */
+static void sernet_connect_done(struct sernet_xport *xp)
+{
+	struct sernet_client *c = xp->conn;
+	int state;
+
+	if (!c)
+		return;
+	state = READ_ONCE(c->sock->sk->sk_state);
+	if (state == TCP_ESTABLISHED) {
+		xp->conn = NULL;
+		xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
+		sernet_client_up(xp, c);
+	} else if (state == TCP_CLOSE) {
+		sernet_conn_drop(xp);
+		sernet_client_retry(xp);
+	}
+}
+
+static void sernet_client_attempt(struct sernet_xport *xp)
+{
+	struct sernet_port *port = xp->port;
+	int err;
+
+	if (xp->conn || xp->nclients)
+		return;
+	if (xp->attempted)
+		sernet_count(port, SERNET_STATS_RECONNECTS, 1);
+	xp->attempted = true;
+	sernet_set_state(port, SERNET_PORT_STATE_CONNECTING, "CONNECTING");
+	err = sernet_connect(xp);
+	if (err)
+		sernet_client_retry(xp);
+}
+
+/* port->retry_work: try to listen (or connect) again */
 static void sernet_retry_work(struct work_struct *work)
 {
 	struct sernet_port *port = container_of(to_delayed_work(work),
@@ -499,7 +684,13 @@ static void sernet_retry_work(struct work_struct *work)
 	struct sernet_xport *xp = READ_ONCE(port->xport);
 	int err;
 
-	if (!xp || READ_ONCE(xp->stopping) || xp->lsock)
+	if (!xp || READ_ONCE(xp->stopping))
+		return;
+	if (xp->proto == SERNET_PROTO_TCPC) {
+		sernet_client_attempt(xp);
+		return;
+	}
+	if (xp->lsock)
 		return;
 	err = sernet_listen(xp);
 	if (err) {
@@ -536,6 +727,8 @@ int sernet_xport_start(struct sernet_port *port)
 		return -ENOMEM;
 	}
 	xp->port = port;
+	xp->proto = port->cfg.proto;
+	xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
 	INIT_LIST_HEAD(&xp->clients);
 	/* LISTEN once the socket listens (retry_work), not before */
 	WRITE_ONCE(port->xport, xp);
@@ -566,6 +759,7 @@ void sernet_xport_stop(struct sernet_port *port)
 	WRITE_ONCE(port->xport, NULL);
 	flush_workqueue(port->wq);
 
+	sernet_conn_drop(xp);
 	list_for_each_entry_safe(c, tmp, &xp->clients, node)
 		sernet_client_close(xp, c);
 	if (xp->lsock)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 
 #include <json-c/json.h>
 #include <netlink/attr.h>
@@ -17,6 +18,7 @@ static const char *const state_names[] = {
 	[SERNET_PORT_STATE_LISTEN] = "LISTEN",
 	[SERNET_PORT_STATE_CONNECTED] = "CONNECTED",
 	[SERNET_PORT_STATE_ERROR] = "ERROR",
+	[SERNET_PORT_STATE_CONNECTING] = "CONNECTING",
 };
 
 const char *sernet_state_str(uint32_t state, char *buf, size_t len)
@@ -64,7 +66,9 @@ static const char *const attr_names[] = {
 	[SERNET_A_PACK_TIME] = "packtime",
 	[SERNET_A_PACK_LEN] = "packlen",
 	[SERNET_A_SOCK_PROTO] = "protocol",
-	[SERNET_A_SOCK_PORT] = "localport",
+	[SERNET_A_SOCK_PORT] = "port",
+	[SERNET_A_SOCK_ADDR] = "ip",
+	[SERNET_A_SOCK_LOCAL_PORT] = "localport",
 	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
 	[SERNET_A_SOCK_FULL] = "full",
 };
@@ -90,6 +94,8 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SOCK_FULL] = { .type = NLA_U8 },
 	[SERNET_A_SOCK_STATUS] = { .type = NLA_STRING, .maxlen = 48 },
 	[SERNET_A_PEER] = { .type = NLA_STRING, .maxlen = 64 },
+	[SERNET_A_SOCK_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -109,6 +115,7 @@ static const char *const stat_names[] = {
 	[SERNET_STATS_DROP_NO_PEER] = "drop_no_peer",
 	[SERNET_STATS_DROP_SLOW_CLIENT] = "drop_slow_client",
 	[SERNET_STATS_REFUSED] = "refused",
+	[SERNET_STATS_RECONNECTS] = "reconnects",
 };
 
 const char *sernet_stat_name(int stat)
@@ -163,6 +170,17 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 	if (tb[SERNET_A_SOCK_STATUS])
 		snprintf(port->status, sizeof(port->status), "%s",
 			 nla_get_string(tb[SERNET_A_SOCK_STATUS]));
+	if (tb[SERNET_A_SOCK_ADDR]) {
+		port->addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
+		if (port->addr_len != 4 && port->addr_len != 16) {
+			*err = "address of a bad length";
+			return -EINVAL;
+		}
+		memcpy(port->addr, nla_data(tb[SERNET_A_SOCK_ADDR]),
+		       port->addr_len);
+	}
+	if (tb[SERNET_A_SOCK_LOCAL_PORT])
+		port->local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
 	if (tb[SERNET_A_PEER])
 		snprintf(port->peer, sizeof(port->peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -209,6 +227,7 @@ void sernet_port_list_free(struct sernet_port_list *list)
 
 static const char *const proto_names[] = {
 	[SERNET_PROTO_TCPS] = "TCPS",
+	[SERNET_PROTO_TCPC] = "TCPC",
 };
 
 static const char *const full_names[] = {
@@ -252,11 +271,19 @@ void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 	}
 }
 
+/* The remote address as text */
+static void addr_str(const struct sernet_port_info *p, char *buf, size_t len)
+{
+	if (!inet_ntop(p->addr_len == 16 ? AF_INET6 : AF_INET, p->addr, buf,
+		       (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
 void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 {
 	const char *proto = NAME_OF(proto_names, p->proto);
 	const char *full = NAME_OF(full_names, p->full);
-	char buf[32], uart[64];
+	char buf[32], uart[64], ip[64];
 
 	uart_str(p, uart, sizeof(uart));
 	fprintf(out, "sernet%" PRIu32 " on %s: %s\n", p->index, p->tty,
@@ -265,9 +292,14 @@ void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 	fprintf(out, "  uarttl    %u,%u (packing time %" PRIu32 " us, length %u)\n",
 		p->pack_time, p->pack_len, p->pack_time_us,
 		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
-	fprintf(out, "  socket    %s, local port %u, up to %u clients, when full %s\n",
-		proto ? proto : "?", p->port, p->max_clients,
-		full ? full : "?");
+	addr_str(p, ip, sizeof(ip));
+	if (p->proto == SERNET_PROTO_TCPC)
+		fprintf(out, "  socket    %s to %s port %u, local port %u\n",
+			proto, ip, p->port, p->local_port);
+	else
+		fprintf(out, "  socket    %s, port %u, up to %u clients, when full %s\n",
+			proto ? proto : "?", p->port, p->max_clients,
+			full ? full : "?");
 	for (int i = 1; i <= SERNET_STATS_MAX; i++)
 		if (sernet_stat_name(i))
 			fprintf(out, "  %-17s %" PRIu64 "\n", sernet_stat_name(i),
@@ -280,7 +312,7 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	struct json_object *stats = json_object_new_object();
 	struct json_object *uart, *pack, *sock;
 	const char *par, *flow;
-	char name[24], buf[32];
+	char name[24], buf[32], ip[64];
 
 	if (!o || !stats) {
 		json_object_put(o);
@@ -329,7 +361,11 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(sock, "protocol", json_object_new_string(
 		NAME_OF(proto_names, p->proto) ? NAME_OF(proto_names, p->proto) :
 		"?"));
-	json_object_object_add(sock, "local_port", json_object_new_int(p->port));
+	addr_str(p, ip, sizeof(ip));
+	json_object_object_add(sock, "ip", json_object_new_string(ip));
+	json_object_object_add(sock, "port", json_object_new_int(p->port));
+	json_object_object_add(sock, "local_port",
+			       json_object_new_int(p->local_port));
 	json_object_object_add(sock, "max_clients",
 			       json_object_new_int(p->max_clients));
 	json_object_object_add(sock, "full", json_object_new_string(
@@ -404,14 +440,23 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		v = (unsigned long)e;
 		break;
 	case SERNET_A_SOCK_PROTO:
-		e = lookup(proto_names, 1, val);
+		e = lookup(proto_names, 2, val);
 		v = (unsigned long)e;
 		break;
 	case SERNET_A_SOCK_FULL:
 		e = lookup(full_names, 2, val);
 		v = (unsigned long)e;
 		break;
+	case SERNET_A_SOCK_ADDR:
+		if (inet_pton(AF_INET, val, set->addr) == 1)
+			set->addr_len = 4;
+		else if (inet_pton(AF_INET6, val, set->addr) == 1)
+			set->addr_len = 16;
+		else
+			e = -1;
+		break;
 	case SERNET_A_SOCK_PORT:
+	case SERNET_A_SOCK_LOCAL_PORT:
 	case SERNET_A_SOCK_MAX_CLIENTS:
 	case SERNET_A_UART_BAUD:
 		e = parse_uint(val, UINT32_MAX, &v);
@@ -463,6 +508,9 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 	case SERNET_A_SOCK_FULL:
 		set->full = (uint8_t)v;
 		break;
+	case SERNET_A_SOCK_LOCAL_PORT:
+		set->local_port = (uint16_t)v;
+		break;
 	}
 	set->mask |= 1ULL << attr;
 	return 0;
@@ -500,6 +548,9 @@ int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 		SERNET_A_UART_FLOW,
 	};
 	static const int uarttl[] = { SERNET_A_PACK_TIME, SERNET_A_PACK_LEN };
+	static const int socka[] = {
+		SERNET_A_SOCK_PROTO, SERNET_A_SOCK_ADDR, SERNET_A_SOCK_PORT,
+	};
 
 	memset(set, 0, sizeof(*set));
 	if (argc == 0 || argc % 2) {
@@ -521,6 +572,8 @@ int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 			r = set_list(set, key, val, uart, 5, err, errlen);
 		else if (!strcasecmp(key, "uarttl"))
 			r = set_list(set, key, val, uarttl, 2, err, errlen);
+		else if (!strcasecmp(key, "socka"))
+			r = set_list(set, key, val, socka, 3, err, errlen);
 		else {
 			snprintf(err, errlen, "unknown setting \"%s\"", key);
 			r = -EINVAL;

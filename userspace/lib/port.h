@@ -19,6 +19,8 @@ struct sernet_port_info {
 	uint32_t pack_time_us;
 	uint8_t proto, full;
 	uint16_t port, max_clients;
+	uint8_t addr_len, addr[16];
+	uint16_t local_port;
 	char status[48];
 	char peer[64];			/* in connection events */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
@@ -33,6 +35,8 @@ struct sernet_set {
 	uint16_t pack_time, pack_len;
 	uint8_t proto, full;
 	uint16_t port, max_clients;
+	uint8_t addr_len, addr[16];
+	uint16_t local_port;
 };
 
 struct sernet_port_list {

@@ -204,6 +204,7 @@ static void make_list(struct sernet_port_list *list)
 		.index = 0, .tty = "ttyS1", .rx_bytes = 42, .baud = 115200,
 		.databits = 8, .stopbits = 1, .pack_time_us = 347,
 		.status = "CONNECTED(2)", .port = 23, .max_clients = 8,
+		.addr_len = 4, .addr = { 192, 168, 0, 7 },
 		.stats = { [SERNET_STATS_RX_BYTES] = 42,
 			   [SERNET_STATS_NET_TX_BYTES] = 84,
 			   [SERNET_STATS_REFUSED] = 3 },
@@ -213,7 +214,8 @@ static void make_list(struct sernet_port_list *list)
 		.databits = 7, .stopbits = 2, .parity = SERNET_PARITY_MARK,
 		.flow = SERNET_FLOW_FC, .pack_time = 10, .pack_len = 512,
 		.pack_time_us = 10000, .port = 2323, .max_clients = 1,
-		.full = SERNET_FULL_DROP_OLDEST,
+		.full = SERNET_FULL_DROP_OLDEST, .proto = SERNET_PROTO_TCPC,
+		.addr_len = 16, .addr = { [15] = 1 }, .local_port = 4000,
 	};
 
 	memset(list, 0, sizeof(*list));
@@ -254,7 +256,7 @@ static void test_detail(void **state)
 		"sernet0 on ttyS1: CONNECTED(2)\n"
 		"  uart      115200,8,1,NONE,NFC\n"
 		"  uarttl    0,0 (packing time 347 us, length 1460)\n"
-		"  socket    TCPS, local port 23, up to 8 clients, when full refuse\n"
+		"  socket    TCPS, port 23, up to 8 clients, when full refuse\n"
 		"  rx_bytes          42\n"
 		"  rx_packets        0\n"
 		"  net_tx_bytes      84\n"
@@ -264,7 +266,8 @@ static void test_detail(void **state)
 		"  disconnects       0\n"
 		"  drop_no_peer      0\n"
 		"  drop_slow_client  0\n"
-		"  refused           3\n");
+		"  refused           3\n"
+		"  reconnects        0\n");
 	free(buf);
 	sernet_port_list_free(&list);
 }
@@ -281,17 +284,18 @@ static void test_json(void **state)
 		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\",\"state\":\"CONNECTED(2)\","
 		"\"uart\":{\"baud\":115200,\"databits\":8,\"stopbits\":1,\"parity\":\"NONE\","
 		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},\"socket\":{\"protocol\":\"TCPS\","
-		"\"local_port\":23,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
-		"\"rx_packets\":0,\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,"
-		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":3}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
+		"\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,\"max_clients\":8,"
+		"\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,\"rx_packets\":0,"
+		"\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
+		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":3,"
+		"\"reconnects\":0}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
 		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,\"stopbits\":2,"
 		"\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,\"length\":512,"
-		"\"time_us\":10000},\"socket\":{\"protocol\":\"TCPS\",\"local_port\":2323,"
-		"\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
+		"\"time_us\":10000},\"socket\":{\"protocol\":\"TCPC\",\"ip\":\"::1\",\"port\":2323,"
+		"\"local_port\":4000,\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
 		"\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,"
 		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":0}}]\n");
+		"\"refused\":0,\"reconnects\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
 }
@@ -340,6 +344,20 @@ static void test_set_parse(void **state)
 	assert_int_equal(set.pack_time, 10);
 	assert_int_equal(set.pack_len, 512);
 
+	assert_int_equal(parse(&set, err, "socka tcpc,::1,2323 localport 4000"), 0);
+	assert_true(set.mask == (BIT(SERNET_A_SOCK_PROTO) |
+				 BIT(SERNET_A_SOCK_ADDR) |
+				 BIT(SERNET_A_SOCK_PORT) |
+				 BIT(SERNET_A_SOCK_LOCAL_PORT)));
+	assert_int_equal(set.proto, SERNET_PROTO_TCPC);
+	assert_int_equal(set.addr_len, 16);
+	assert_int_equal(set.addr[15], 1);
+	assert_int_equal(set.port, 2323);
+	assert_int_equal(set.local_port, 4000);
+	assert_int_equal(parse(&set, err, "ip 127.0.0.1"), 0);
+	assert_int_equal(set.addr_len, 4);
+	assert_memory_equal(set.addr, "\x7f\0\0\x01", 4);
+
 	/* ranges are the kernel's to check: these pass through */
 	assert_int_equal(parse(&set, err, "packtime 256 databits 9"), 0);
 	assert_int_equal(set.pack_time, 256);
@@ -365,7 +383,10 @@ static void test_set_parse_errors(void **state)
 		{ "uart 9600,8,1,NONE,NFC,X", "uart takes 5 values separated by commas" },
 		{ "uarttl 10", "uarttl takes 2 values separated by commas" },
 		{ "uart 9600,8,x,NONE,NFC", "stopbits: invalid value \"x\"" },
-		{ "port 3", "unknown setting \"port\"" },
+		{ "portx 3", "unknown setting \"portx\"" },
+		{ "socka TCPS,1.2.3.4", "socka takes 3 values separated by commas" },
+		{ "ip 300.1.2.3", "ip: invalid value \"300.1.2.3\"" },
+		{ "protocol UDPX", "protocol: invalid value \"UDPX\"" },
 	};
 	struct sernet_set set;
 	char err[160];

@@ -61,7 +61,8 @@ enum sernet_cmd {
  * @SERNET_A_PACK_LEN: u16, 0..1460 bytes, 0 = 1460
  * @SERNET_A_PACK_TIME_US: u32, read only: the packing time in effect, in us
  * @SERNET_A_SOCK_PROTO: u8, &enum sernet_proto (AT+SOCKA: protocol)
- * @SERNET_A_SOCK_PORT: u16, 1..65535: the local port in server modes
+ * @SERNET_A_SOCK_PORT: u16, 1..65535: the local port in server modes, the
+ *	remote port in client modes (AT+SOCKA port)
  * @SERNET_A_SOCK_MAX_CLIENTS: u16, 1..%SERNET_MAX_CLIENTS_MAX: TCP server
  *	clients at once (default 8)
  * @SERNET_A_SOCK_FULL: u8, &enum sernet_full: what a full TCP server does
@@ -70,6 +71,11 @@ enum sernet_cmd {
  *	"LISTEN", "CONNECTED(2)", "ERROR: ..." (with the reason)
  * @SERNET_A_PEER: string, in connection events: the peer, "addr:port"
  *	("[addr]:port" for IPv6)
+ * @SERNET_A_SOCK_ADDR: binary, 4 (IPv4) or 16 (IPv6) bytes in network
+ *	order: the remote server of the client modes (AT+SOCKA address;
+ *	default 192.168.0.7)
+ * @SERNET_A_SOCK_LOCAL_PORT: u16, 0..65535: the local port of the client
+ *	modes, 0 = any
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -92,6 +98,8 @@ enum sernet_attr {
 	SERNET_A_SOCK_FULL,
 	SERNET_A_SOCK_STATUS,
 	SERNET_A_PEER,
+	SERNET_A_SOCK_ADDR,
+	SERNET_A_SOCK_LOCAL_PORT,
 
 	__SERNET_A_MAX,
 };
@@ -114,6 +122,8 @@ enum sernet_attr {
  * @SERNET_STATS_DROP_SLOW_CLIENT: u64, clients disconnected because their
  *	send queue passed its bound
  * @SERNET_STATS_REFUSED: u64, clients refused because the server was full
+ * @SERNET_STATS_RECONNECTS: u64, connection attempts of a client mode
+ *	after the first
  */
 enum sernet_stats_attr {
 	SERNET_STATS_UNSPEC,
@@ -128,6 +138,7 @@ enum sernet_stats_attr {
 	SERNET_STATS_DROP_NO_PEER,
 	SERNET_STATS_DROP_SLOW_CLIENT,
 	SERNET_STATS_REFUSED,
+	SERNET_STATS_RECONNECTS,
 
 	__SERNET_STATS_MAX,
 };
@@ -141,12 +152,14 @@ enum sernet_stats_attr {
  * @SERNET_PORT_STATE_CONNECTED: connected; a server has clients
  * @SERNET_PORT_STATE_ERROR: the transport failed and retries; the status
  *	string says why
+ * @SERNET_PORT_STATE_CONNECTING: a client mode is (re)connecting
  */
 enum sernet_port_state {
 	SERNET_PORT_STATE_IDLE,
 	SERNET_PORT_STATE_LISTEN,
 	SERNET_PORT_STATE_CONNECTED,
 	SERNET_PORT_STATE_ERROR,
+	SERNET_PORT_STATE_CONNECTING,
 
 	__SERNET_PORT_STATE_MAX,
 };
@@ -176,9 +189,10 @@ enum sernet_flow {
 
 #define SERNET_FLOW_MAX (__SERNET_FLOW_MAX - 1)
 
-/* AT+SOCKA protocols; this version runs the TCP server */
+/* AT+SOCKA protocols; this version runs the TCP server and client */
 enum sernet_proto {
 	SERNET_PROTO_TCPS,
+	SERNET_PROTO_TCPC,
 
 	__SERNET_PROTO_MAX,
 };
