@@ -36,6 +36,9 @@ void sernet_config_defaults(struct sernet_config *cfg)
 		 */
 		.addr_len	= 4,
 		.addr		= { 192, 168, 0, 7 },
+		.socksl		= 0,
+		.shorto		= 3,
+		.sockton	= 86400,
 	};
 }
 
@@ -254,6 +257,10 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		WRITE_ONCE(port->cfg.max_clients, cfg->max_clients);
 	if (mask & BIT_ULL(SERNET_A_SOCK_FULL))
 		WRITE_ONCE(port->cfg.full, cfg->full);
+	if (mask & BIT_ULL(SERNET_A_SHORTO))
+		WRITE_ONCE(port->cfg.shorto, cfg->shorto);
+	if (mask & BIT_ULL(SERNET_A_SOCKTON))
+		WRITE_ONCE(port->cfg.sockton, cfg->sockton);
 	/* A change of the socket restarts the transport, only it. */
 	if (((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
 	     cfg->proto != port->cfg.proto) ||
@@ -263,7 +270,9 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 	     (cfg->addr_len != port->cfg.addr_len ||
 	      memcmp(cfg->addr, port->cfg.addr, cfg->addr_len))) ||
 	    ((mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT)) &&
-	     cfg->local_port != port->cfg.local_port)) {
+	     cfg->local_port != port->cfg.local_port) ||
+	    ((mask & BIT_ULL(SERNET_A_SOCKSL)) &&
+	     cfg->socksl != port->cfg.socksl)) {
 		sernet_xport_stop(port);
 		if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
 			port->cfg.proto = cfg->proto;
@@ -275,6 +284,8 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		}
 		if (mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT))
 			port->cfg.local_port = cfg->local_port;
+		if (mask & BIT_ULL(SERNET_A_SOCKSL))
+			port->cfg.socksl = cfg->socksl;
 		err = sernet_xport_start(port);
 	}
 out:

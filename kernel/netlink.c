@@ -29,6 +29,11 @@ static struct netlink_range_validation sernet_baud_range = {
 	.max = SERNET_BAUD_MAX,
 };
 
+static struct netlink_range_validation sernet_sockton_range = {
+	.min = 1,
+	.max = 99999,
+};
+
 /* The K3's ranges; anything outside is refused before a change is made. */
 static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
@@ -47,6 +52,10 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SOCK_FULL]	= NLA_POLICY_MAX(NLA_U8, SERNET_FULL_MAX),
 	[SERNET_A_SOCK_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
+	[SERNET_A_SOCKSL]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SERNET_A_SHORTO]	= NLA_POLICY_RANGE(NLA_U16, 2, 255),
+	[SERNET_A_SOCKTON]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&sernet_sockton_range),
 	/* reported by GET, not set */
 	[SERNET_A_PACK_TIME_US]	= { .type = NLA_REJECT },
 	[SERNET_A_SOCK_STATUS]	= { .type = NLA_REJECT },
@@ -98,6 +107,9 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	    nla_put_u8(skb, SERNET_A_SOCK_FULL, cfg.full) ||
 	    nla_put(skb, SERNET_A_SOCK_ADDR, cfg.addr_len, cfg.addr) ||
 	    nla_put_u16(skb, SERNET_A_SOCK_LOCAL_PORT, cfg.local_port) ||
+	    nla_put_u8(skb, SERNET_A_SOCKSL, cfg.socksl) ||
+	    nla_put_u16(skb, SERNET_A_SHORTO, cfg.shorto) ||
+	    nla_put_u32(skb, SERNET_A_SOCKTON, cfg.sockton) ||
 	    nla_put_string(skb, SERNET_A_SOCK_STATUS, status))
 		goto cancel;
 
@@ -213,6 +225,12 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[SERNET_A_SOCK_LOCAL_PORT])
 		cfg.local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
+	if (tb[SERNET_A_SOCKSL])
+		cfg.socksl = nla_get_u8(tb[SERNET_A_SOCKSL]);
+	if (tb[SERNET_A_SHORTO])
+		cfg.shorto = nla_get_u16(tb[SERNET_A_SHORTO]);
+	if (tb[SERNET_A_SOCKTON])
+		cfg.sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
 	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_MAX; i++)
 		if (tb[i])
 			mask |= BIT_ULL(i);

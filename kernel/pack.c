@@ -193,6 +193,17 @@ out:
 	return done;
 }
 
+/* Packets wait for the transport */
+bool sernet_pkts_pending(struct sernet_port *port)
+{
+	bool pending;
+
+	spin_lock_bh(&port->pack_lock);
+	pending = !list_empty(&port->pkts);
+	spin_unlock_bh(&port->pack_lock);
+	return pending;
+}
+
 /* The next packet waiting for the transport, or NULL */
 struct sernet_pkt *sernet_pkt_next(struct sernet_port *port)
 {

@@ -33,6 +33,9 @@
  * @addr_len: 4 or 16: the length of @addr
  * @addr: the remote server of the client modes, network order
  * @local_port: local port of the client modes, 0 = any
+ * @socksl: TCP client short connections
+ * @shorto: seconds a short connection may be idle
+ * @sockton: seconds a TCP client may receive nothing before reconnecting
  *
  * In a port, only the packing fields are kept here: the serial ones live in
  * the tty's termios and are read from there.
@@ -52,6 +55,9 @@ struct sernet_config {
 	u8 addr_len;
 	u8 addr[16];
 	u16 local_port;
+	u8 socksl;
+	u16 shorto;
+	u32 sockton;
 };
 
 struct sernet_xport;
@@ -113,7 +119,8 @@ struct sernet_pkt {
  * @tx_work: hands packets to the transport
  * @rx_work: network data to the serial line
  * @accept_work: takes new connections
- * @retry_work: tries again what failed (listening)
+ * @retry_work: tries again what failed (listening, connecting)
+ * @idle_work: ends a TCP client connection idle too long (SOCKTON, SHORTO)
  *
  * @net and membership of sernet_ports are protected by sernet_ports_lock.
  * Lock order: sernet_ports_lock, then @lock, then the tty's termios_rwsem.
@@ -142,6 +149,7 @@ struct sernet_port {
 	struct work_struct rx_work;
 	struct work_struct accept_work;
 	struct delayed_work retry_work;
+	struct delayed_work idle_work;
 	possible_net_t net;
 	u32 index;
 	char tty_name[SERNET_TTY_NAME_MAX];
@@ -179,6 +187,7 @@ unsigned int sernet_pack_len(struct sernet_port *port);
 void sernet_pack_init(struct sernet_port *port);
 void sernet_pack_exit(struct sernet_port *port);
 struct sernet_pkt *sernet_pkt_next(struct sernet_port *port);
+bool sernet_pkts_pending(struct sernet_port *port);
 void sernet_pkt_put(struct sernet_pkt *pkt);
 void sernet_pkt_delivered(struct sernet_pkt *pkt);
 void sernet_backlog_sub(struct sernet_port *port, unsigned int bytes);
@@ -189,7 +198,7 @@ static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
 	atomic64_add(n, &port->stats[stat]);
 }
 
-/* tcp_server.c */
+/* tcp.c */
 void sernet_xport_init(struct sernet_port *port);
 int sernet_xport_start(struct sernet_port *port);
 void sernet_xport_stop(struct sernet_port *port);

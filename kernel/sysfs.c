@@ -67,6 +67,12 @@ static const char * const sernet_full_names[] = {
 	NULL,
 };
 
+static const char * const sernet_onoff_names[] = {
+	"OFF",
+	"ON",
+	NULL,
+};
+
 static const char * const sernet_flow_names[] = {
 	[SERNET_FLOW_NFC] = "NFC",
 	[SERNET_FLOW_FC] = "FC",
@@ -100,6 +106,12 @@ static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
 		return cfg->full;
 	case SERNET_A_SOCK_LOCAL_PORT:
 		return cfg->local_port;
+	case SERNET_A_SOCKSL:
+		return cfg->socksl;
+	case SERNET_A_SHORTO:
+		return cfg->shorto;
+	case SERNET_A_SOCKTON:
+		return cfg->sockton;
 	}
 	return 0;
 }
@@ -142,6 +154,15 @@ static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
 		break;
 	case SERNET_A_SOCK_LOCAL_PORT:
 		cfg->local_port = v;
+		break;
+	case SERNET_A_SOCKSL:
+		cfg->socksl = v;
+		break;
+	case SERNET_A_SHORTO:
+		cfg->shorto = v;
+		break;
+	case SERNET_A_SOCKTON:
+		cfg->sockton = v;
 		break;
 	}
 }
@@ -211,6 +232,9 @@ SERNET_CFG_ATTR(protocol, SERNET_A_SOCK_PROTO, 0, SERNET_PROTO_MAX,
 		sernet_proto_names);
 SERNET_CFG_ATTR(port, SERNET_A_SOCK_PORT, 1, 65535, NULL);
 SERNET_CFG_ATTR(local_port, SERNET_A_SOCK_LOCAL_PORT, 0, 65535, NULL);
+SERNET_CFG_ATTR(socksl, SERNET_A_SOCKSL, 0, 1, sernet_onoff_names);
+SERNET_CFG_ATTR(shorto, SERNET_A_SHORTO, 2, 255, NULL);
+SERNET_CFG_ATTR(sockton, SERNET_A_SOCKTON, 1, 99999, NULL);
 SERNET_CFG_ATTR(max_clients, SERNET_A_SOCK_MAX_CLIENTS, 1,
 		SERNET_MAX_CLIENTS_MAX, NULL);
 SERNET_CFG_ATTR(full, SERNET_A_SOCK_FULL, 0, SERNET_FULL_MAX,
@@ -274,6 +298,9 @@ static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_port.attr.attr,
 	&dev_attr_local_port.attr.attr,
 	&dev_attr_ip.attr,
+	&dev_attr_socksl.attr.attr,
+	&dev_attr_shorto.attr.attr,
+	&dev_attr_sockton.attr.attr,
 	&dev_attr_max_clients.attr.attr,
 	&dev_attr_full.attr.attr,
 	NULL,

@@ -128,6 +128,86 @@ def test_back_to_server_mode():
         srv.close()
 
 
+def test_sockton_reconnects_when_nothing_comes():
+    srv = listener(2408)
+    p = client_port(2408, extra=("sockton", "2"))
+    try:
+        first, _ = srv.accept()
+        wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
+        # the server sends nothing: after 2 s the client connects again
+        assert recv_n(first, 1, 10) == b"", "first connection not closed"
+        second, _ = srv.accept()
+        wait_for(lambda: p.state() == "CONNECTED", 10, "CONNECTED again")
+        second.sendall(b"k")            # traffic keeps it open
+        time.sleep(1.2)
+        second.sendall(b"k")
+        time.sleep(1.2)
+        assert p.stat("connects") == 2, p.stat("connects")
+        second.close()
+        first.close()
+    finally:
+        p.close()
+        srv.close()
+
+
+def test_short_connection_opens_on_data_and_closes():
+    srv = listener(2409)
+    srv.settimeout(1)
+    p = client_port(2409, extra=("socksl", "ON", "shorto", "2"))
+    try:
+        wait_for(lambda: p.state() == "IDLE", 5, "IDLE without data")
+        try:
+            srv.accept()
+            raise AssertionError("connected without data")
+        except socket.timeout:
+            pass
+        os.write(p.master, b"first data")
+        srv.settimeout(10)
+        conn, _ = srv.accept()
+        # the data that opened the connection is sent, not lost
+        assert recv_n(conn, 10, 5) == b"first data"
+        t0 = time.monotonic()
+        assert recv_n(conn, 1, 10) == b"", "not closed after SHORTO"
+        assert 1.5 < time.monotonic() - t0 < 6, time.monotonic() - t0
+        wait_for(lambda: p.state() == "IDLE", 5, "IDLE again")
+        os.write(p.master, b"more")
+        conn2, _ = srv.accept()
+        assert recv_n(conn2, 4, 5) == b"more"
+        conn2.close()
+        conn.close()
+    finally:
+        p.close()
+        srv.close()
+
+
+def test_bad_socket_settings_are_refused():
+    p = Port(2410)
+    try:
+        before = subprocess.run(["sernetctl", "show", f"sernet{p.idx}"],
+                                capture_output=True, text=True).stdout
+        for args, want in ((("shorto", "1"), "shorto: "),
+                           (("shorto", "256"), "shorto: "),
+                           (("sockton", "0"), "sockton: "),
+                           (("sockton", "100000"), "sockton: "),
+                           (("port", "0"), "port: "),
+                           (("maxclients", "65"), "maxclients: ")):
+            # a good value beside the bad one is not applied either
+            r = subprocess.run(["sernetctl", "set", f"sernet{p.idx}", *args,
+                                "full", "drop-oldest"],
+                               capture_output=True, text=True)
+            assert r.returncode == 1, (args, r)
+            assert want in r.stderr and "allowed" in r.stderr, r.stderr
+        r = subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "ip",
+                            "1.2.3"], capture_output=True, text=True)
+        assert r.returncode == 2 and "ip: invalid value" in r.stderr, r
+        after = subprocess.run(["sernetctl", "show", f"sernet{p.idx}"],
+                               capture_output=True, text=True).stdout
+        assert before == after, (before, after)
+        assert p.state() == "LISTEN"
+    finally:
+        p.close()
+
+
 if __name__ == "__main__":
     sys.exit(run_tests({k: v for k, v in globals().items()
                         if k.startswith("test_")}))

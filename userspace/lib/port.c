@@ -69,6 +69,9 @@ static const char *const attr_names[] = {
 	[SERNET_A_SOCK_PORT] = "port",
 	[SERNET_A_SOCK_ADDR] = "ip",
 	[SERNET_A_SOCK_LOCAL_PORT] = "localport",
+	[SERNET_A_SOCKSL] = "socksl",
+	[SERNET_A_SHORTO] = "shorto",
+	[SERNET_A_SOCKTON] = "sockton",
 	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
 	[SERNET_A_SOCK_FULL] = "full",
 };
@@ -96,6 +99,9 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PEER] = { .type = NLA_STRING, .maxlen = 64 },
 	[SERNET_A_SOCK_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
 	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
+	[SERNET_A_SOCKSL] = { .type = NLA_U8 },
+	[SERNET_A_SHORTO] = { .type = NLA_U16 },
+	[SERNET_A_SOCKTON] = { .type = NLA_U32 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -181,6 +187,12 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 	}
 	if (tb[SERNET_A_SOCK_LOCAL_PORT])
 		port->local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
+	if (tb[SERNET_A_SOCKSL])
+		port->socksl = nla_get_u8(tb[SERNET_A_SOCKSL]);
+	if (tb[SERNET_A_SHORTO])
+		port->shorto = nla_get_u16(tb[SERNET_A_SHORTO]);
+	if (tb[SERNET_A_SOCKTON])
+		port->sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
 	if (tb[SERNET_A_PEER])
 		snprintf(port->peer, sizeof(port->peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -293,9 +305,16 @@ void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 		p->pack_time, p->pack_len, p->pack_time_us,
 		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
 	addr_str(p, ip, sizeof(ip));
-	if (p->proto == SERNET_PROTO_TCPC)
+	if (p->proto == SERNET_PROTO_TCPC) {
 		fprintf(out, "  socket    %s to %s port %u, local port %u\n",
 			proto, ip, p->port, p->local_port);
+		if (p->socksl)
+			fprintf(out, "  socksl    ON, closes after %u s idle\n",
+				p->shorto);
+		else
+			fprintf(out, "  sockton   %" PRIu32 " s without data reconnects\n",
+				p->sockton);
+	}
 	else
 		fprintf(out, "  socket    %s, port %u, up to %u clients, when full %s\n",
 			proto ? proto : "?", p->port, p->max_clients,
@@ -366,6 +385,11 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(sock, "port", json_object_new_int(p->port));
 	json_object_object_add(sock, "local_port",
 			       json_object_new_int(p->local_port));
+	json_object_object_add(sock, "socksl",
+			       json_object_new_boolean(p->socksl));
+	json_object_object_add(sock, "shorto", json_object_new_int(p->shorto));
+	json_object_object_add(sock, "sockton",
+			       json_object_new_int64(p->sockton));
 	json_object_object_add(sock, "max_clients",
 			       json_object_new_int(p->max_clients));
 	json_object_object_add(sock, "full", json_object_new_string(
@@ -447,6 +471,16 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		e = lookup(full_names, 2, val);
 		v = (unsigned long)e;
 		break;
+	case SERNET_A_SOCKSL:
+		e = !strcasecmp(val, "ON") ? 1 : !strcasecmp(val, "OFF") ? 0 : -1;
+		v = (unsigned long)e;
+		break;
+	case SERNET_A_SOCKTON:
+		e = parse_uint(val, UINT32_MAX, &v);
+		break;
+	case SERNET_A_SHORTO:
+		e = parse_uint(val, UINT16_MAX, &v);
+		break;
 	case SERNET_A_SOCK_ADDR:
 		if (inet_pton(AF_INET, val, set->addr) == 1)
 			set->addr_len = 4;
@@ -510,6 +544,15 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	case SERNET_A_SOCK_LOCAL_PORT:
 		set->local_port = (uint16_t)v;
+		break;
+	case SERNET_A_SOCKSL:
+		set->socksl = (uint8_t)v;
+		break;
+	case SERNET_A_SHORTO:
+		set->shorto = (uint16_t)v;
+		break;
+	case SERNET_A_SOCKTON:
+		set->sockton = (uint32_t)v;
 		break;
 	}
 	set->mask |= 1ULL << attr;

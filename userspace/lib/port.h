@@ -21,6 +21,9 @@ struct sernet_port_info {
 	uint16_t port, max_clients;
 	uint8_t addr_len, addr[16];
 	uint16_t local_port;
+	uint8_t socksl;
+	uint16_t shorto;
+	uint32_t sockton;
 	char status[48];
 	char peer[64];			/* in connection events */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
@@ -37,6 +40,9 @@ struct sernet_set {
 	uint16_t port, max_clients;
 	uint8_t addr_len, addr[16];
 	uint16_t local_port;
+	uint8_t socksl;
+	uint16_t shorto;
+	uint32_t sockton;
 };
 
 struct sernet_port_list {

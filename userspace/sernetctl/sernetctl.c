@@ -42,6 +42,7 @@ static const char usage[] =
 	"  localport 0..65535 (TCPC, 0 = any)\n"
 	"  maxclients 1..64 (default 8)   full refuse|drop-oldest (TCPS)\n"
 	"  socka PROTOCOL,IP,PORT                    as AT+SOCKA\n"
+	"  socksl ON|OFF  shorto 2..255 (s)  sockton 1..99999 (s)   TCPC\n"
 	"\n"
 	"A port appears when the sernet line discipline is attached to a tty:\n"
 	"  ldattach 29 /dev/ttyS1\n"

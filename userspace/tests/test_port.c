@@ -216,6 +216,7 @@ static void make_list(struct sernet_port_list *list)
 		.pack_time_us = 10000, .port = 2323, .max_clients = 1,
 		.full = SERNET_FULL_DROP_OLDEST, .proto = SERNET_PROTO_TCPC,
 		.addr_len = 16, .addr = { [15] = 1 }, .local_port = 4000,
+		.socksl = 1, .shorto = 3, .sockton = 86400,
 	};
 
 	memset(list, 0, sizeof(*list));
@@ -284,18 +285,19 @@ static void test_json(void **state)
 		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\",\"state\":\"CONNECTED(2)\","
 		"\"uart\":{\"baud\":115200,\"databits\":8,\"stopbits\":1,\"parity\":\"NONE\","
 		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},\"socket\":{\"protocol\":\"TCPS\","
-		"\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,\"max_clients\":8,"
-		"\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,\"rx_packets\":0,"
-		"\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
-		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":3,"
-		"\"reconnects\":0}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
+		"\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,\"socksl\":false,\"shorto\":0,"
+		"\"sockton\":0,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
+		"\"rx_packets\":0,\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,"
+		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
+		"\"refused\":3,\"reconnects\":0}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
 		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,\"stopbits\":2,"
 		"\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,\"length\":512,"
 		"\"time_us\":10000},\"socket\":{\"protocol\":\"TCPC\",\"ip\":\"::1\",\"port\":2323,"
-		"\"local_port\":4000,\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
-		"\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,"
-		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":0,\"reconnects\":0}}]\n");
+		"\"local_port\":4000,\"socksl\":true,\"shorto\":3,\"sockton\":86400,\"max_clients\":1,"
+		"\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,\"rx_packets\":0,"
+		"\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
+		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":0,"
+		"\"reconnects\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
 }
@@ -354,6 +356,14 @@ static void test_set_parse(void **state)
 	assert_int_equal(set.addr[15], 1);
 	assert_int_equal(set.port, 2323);
 	assert_int_equal(set.local_port, 4000);
+	assert_int_equal(parse(&set, err, "socksl on shorto 255 sockton 99999"), 0);
+	assert_true(set.mask == (BIT(SERNET_A_SOCKSL) | BIT(SERNET_A_SHORTO) |
+				 BIT(SERNET_A_SOCKTON)));
+	assert_int_equal(set.socksl, 1);
+	assert_int_equal(set.shorto, 255);
+	assert_int_equal(set.sockton, 99999);
+	assert_int_equal(parse(&set, err, "SOCKSL OFF"), 0);
+	assert_int_equal(set.socksl, 0);
 	assert_int_equal(parse(&set, err, "ip 127.0.0.1"), 0);
 	assert_int_equal(set.addr_len, 4);
 	assert_memory_equal(set.addr, "\x7f\0\0\x01", 4);
@@ -387,6 +397,8 @@ static void test_set_parse_errors(void **state)
 		{ "socka TCPS,1.2.3.4", "socka takes 3 values separated by commas" },
 		{ "ip 300.1.2.3", "ip: invalid value \"300.1.2.3\"" },
 		{ "protocol UDPX", "protocol: invalid value \"UDPX\"" },
+		{ "socksl maybe", "socksl: invalid value \"maybe\"" },
+		{ "sockton 4294967296", "sockton: invalid value \"4294967296\"" },
 	};
 	struct sernet_set set;
 	char err[160];

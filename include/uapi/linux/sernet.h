@@ -76,6 +76,12 @@ enum sernet_cmd {
  *	default 192.168.0.7)
  * @SERNET_A_SOCK_LOCAL_PORT: u16, 0..65535: the local port of the client
  *	modes, 0 = any
+ * @SERNET_A_SOCKSL: u8, 0..1: TCP client short connections (AT+SOCKSL):
+ *	connect when serial data comes, close after %SERNET_A_SHORTO
+ * @SERNET_A_SHORTO: u16, 2..255 s: a short connection closes after this
+ *	long without traffic either way (default 3)
+ * @SERNET_A_SOCKTON: u32, 1..99999 s: a TCP client reconnects when it has
+ *	received nothing for this long (default 86400)
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -100,6 +106,9 @@ enum sernet_attr {
 	SERNET_A_PEER,
 	SERNET_A_SOCK_ADDR,
 	SERNET_A_SOCK_LOCAL_PORT,
+	SERNET_A_SOCKSL,
+	SERNET_A_SHORTO,
+	SERNET_A_SOCKTON,
 
 	__SERNET_A_MAX,
 };

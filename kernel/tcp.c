@@ -77,6 +77,9 @@ struct sernet_xport {
 	struct sernet_client *conn;	/* TCPC: the connection being made */
 	unsigned int backoff_ms;	/* TCPC: before the next attempt */
 	bool attempted;			/* TCPC: a first attempt was made */
+	bool waiting;			/* TCPC short: no connection, no data */
+	unsigned long last_rx;		/* TCPC: jiffies of the last receive */
+	unsigned long last_io;		/* TCPC: ... of any traffic */
 };
 
 /* Set the status; a change is announced on the events group. */
@@ -134,6 +137,12 @@ static void sernet_listen_data_ready(struct sock *sk)
 {
 	struct sernet_port *port;
 
+	/*
+	 * A child inherits the listener's callbacks and sk_user_data; until
+	 * it is accepted (or if it never is) they must do nothing for it.
+	 */
+	if (sk->sk_state != TCP_LISTEN)
+		return;
 	read_lock_bh(&sk->sk_callback_lock);
 	port = sk->sk_user_data;
 	if (port)
@@ -219,6 +228,8 @@ static void sernet_sock_unhook(struct socket *sock,
 }
 
 static void sernet_client_retry(struct sernet_xport *xp);
+static void sernet_client_wait(struct sernet_xport *xp);
+static void sernet_client_attempt(struct sernet_xport *xp);
 
 /* --- clients ------------------------------------------------------------- */
 
@@ -243,7 +254,11 @@ static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c
 	if (xp->stopping)
 		return;
 	if (xp->proto == SERNET_PROTO_TCPC) {
-		sernet_client_retry(xp);
+		if (READ_ONCE(xp->port->cfg.socksl) &&
+		    !sernet_pkts_pending(xp->port))
+			sernet_client_wait(xp);
+		else
+			sernet_client_retry(xp);
 		return;
 	}
 	sernet_server_state(xp);
@@ -272,7 +287,8 @@ static void sernet_client_enqueue(struct sernet_client *c,
 }
 
 /* Send what the socket takes now; the rest waits for write_space. */
-static void sernet_client_flush(struct sernet_client *c)
+static void sernet_client_flush(struct sernet_xport *xp,
+				struct sernet_client *c)
 {
 	struct sernet_qent *q;
 
@@ -291,6 +307,7 @@ static void sernet_client_flush(struct sernet_client *c)
 			return;
 		}
 		sernet_count(c->port, SERNET_STATS_NET_TX_BYTES, ret);
+		xp->last_io = jiffies;
 		c->sent += ret;
 		if (c->sent < pkt->len)
 			continue;
@@ -313,6 +330,10 @@ static void sernet_tx_work(struct work_struct *work)
 	struct sernet_pkt *pkt;
 
 	if (!xp || READ_ONCE(xp->stopping) || !xp->nclients) {
+		/* a short connection starts with the data that needs it */
+		if (xp && !READ_ONCE(xp->stopping) && xp->waiting &&
+		    sernet_pkts_pending(port))
+			sernet_client_attempt(xp);
 		/* no peer: keep the newest bytes for the next client */
 		sernet_pack_trim(port, SERNET_KEEP_MAX);
 		return;
@@ -324,10 +345,27 @@ static void sernet_tx_work(struct work_struct *work)
 	}
 	list_for_each_entry_safe(c, tmp, &xp->clients, node) {
 		if (!c->dead)
-			sernet_client_flush(c);
+			sernet_client_flush(xp, c);
 		if (c->dead)
 			sernet_client_close(xp, c);
 	}
+}
+
+/*
+ * An accepted socket has the listener's callbacks and sk_user_data: give
+ * it the socket's own (saved when the listener was hooked), so that it
+ * never calls into us again once we let go of it, even after rmmod.
+ */
+static void sernet_sock_reset(struct sernet_xport *xp, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = xp->lsaved.data_ready;
+	sk->sk_write_space = xp->lsaved.write_space;
+	sk->sk_state_change = xp->lsaved.state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
 }
 
 static struct sernet_client *sernet_client_new(struct sernet_xport *xp,
@@ -349,6 +387,14 @@ static struct sernet_client *sernet_client_new(struct sernet_xport *xp,
 	return c;
 }
 
+/* How long a TCP client connection may go without traffic, in jiffies */
+static unsigned long sernet_idle_limit(struct sernet_port *port)
+{
+	if (READ_ONCE(port->cfg.socksl))
+		return READ_ONCE(port->cfg.shorto) * HZ;
+	return (unsigned long)READ_ONCE(port->cfg.sockton) * HZ;
+}
+
 /* An established connection joins the port's clients. */
 static void sernet_client_up(struct sernet_xport *xp, struct sernet_client *c)
 {
@@ -357,11 +403,16 @@ static void sernet_client_up(struct sernet_xport *xp, struct sernet_client *c)
 	sernet_peer_name(c->sock, c->peer, sizeof(c->peer));
 	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
 	sernet_nl_event(xp->port, SERNET_CMD_CONNECTED, c->peer);
-	if (xp->proto == SERNET_PROTO_TCPC)
+	if (xp->proto == SERNET_PROTO_TCPC) {
 		sernet_set_state(xp->port, SERNET_PORT_STATE_CONNECTED,
 				 "CONNECTED");
-	else
+		xp->last_rx = jiffies;
+		xp->last_io = xp->last_rx;
+		mod_delayed_work(xp->port->wq, &xp->port->idle_work,
+				 sernet_idle_limit(xp->port));
+	} else {
 		sernet_server_state(xp);
+	}
 	queue_work(xp->port->wq, &xp->port->rx_work);
 	queue_work(xp->port->wq, &xp->port->tx_work);
 }
@@ -395,6 +446,7 @@ static void sernet_accept_work(struct work_struct *work)
 	if (!xp->lsock)
 		return;
 	while (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {
+		sernet_sock_reset(xp, sock);
 		if (xp->nclients >= READ_ONCE(port->cfg.max_clients)) {
 			if (READ_ONCE(port->cfg.full) == SERNET_FULL_REFUSE) {
 				sernet_count(port, SERNET_STATS_REFUSED, 1);
@@ -486,6 +538,8 @@ static void sernet_rx_work(struct work_struct *work)
 		}
 		WRITE_ONCE(c->rx_ready, true);	/* there may be more */
 		sernet_count(port, SERNET_STATS_NET_RX_BYTES, n);
+		xp->last_rx = jiffies;
+		xp->last_io = xp->last_rx;
 		xp->wlen = n;
 	}
 	/* out of budget with data left: come back after others had a turn */
@@ -660,6 +714,13 @@ static void sernet_connect_done(struct sernet_xport *xp)
 	}
 }
 
+/* A short connection with nothing to send waits for serial data. */
+static void sernet_client_wait(struct sernet_xport *xp)
+{
+	xp->waiting = true;
+	sernet_set_state(xp->port, SERNET_PORT_STATE_IDLE, "IDLE");
+}
+
 static void sernet_client_attempt(struct sernet_xport *xp)
 {
 	struct sernet_port *port = xp->port;
@@ -667,6 +728,11 @@ static void sernet_client_attempt(struct sernet_xport *xp)
 
 	if (xp->conn || xp->nclients)
 		return;
+	if (READ_ONCE(port->cfg.socksl) && !sernet_pkts_pending(port)) {
+		sernet_client_wait(xp);
+		return;
+	}
+	xp->waiting = false;
 	if (xp->attempted)
 		sernet_count(port, SERNET_STATS_RECONNECTS, 1);
 	xp->attempted = true;
@@ -674,6 +740,32 @@ static void sernet_client_attempt(struct sernet_xport *xp)
 	err = sernet_connect(xp);
 	if (err)
 		sernet_client_retry(xp);
+}
+
+/*
+ * port->idle_work: a TCP client connection that received nothing for
+ * SOCKTON s is made again; a short connection (SOCKSL) without traffic
+ * either way for SHORTO s is closed until serial data needs it.
+ */
+static void sernet_idle_work(struct work_struct *work)
+{
+	struct sernet_port *port = container_of(to_delayed_work(work),
+						struct sernet_port, idle_work);
+	struct sernet_xport *xp = READ_ONCE(port->xport);
+	unsigned long since, limit;
+
+	if (!xp || READ_ONCE(xp->stopping) ||
+	    xp->proto != SERNET_PROTO_TCPC || !xp->nclients)
+		return;
+	since = READ_ONCE(port->cfg.socksl) ? xp->last_io : xp->last_rx;
+	limit = sernet_idle_limit(port);
+	if (time_before(jiffies, since + limit)) {
+		queue_delayed_work(port->wq, &port->idle_work,
+				   since + limit - jiffies);
+		return;
+	}
+	sernet_client_close(xp, list_first_entry(&xp->clients,
+						 struct sernet_client, node));
 }
 
 /* port->retry_work: try to listen (or connect) again */
@@ -712,6 +804,7 @@ void sernet_xport_init(struct sernet_port *port)
 	INIT_WORK(&port->rx_work, sernet_rx_work);
 	INIT_WORK(&port->accept_work, sernet_accept_work);
 	INIT_DELAYED_WORK(&port->retry_work, sernet_retry_work);
+	INIT_DELAYED_WORK(&port->idle_work, sernet_idle_work);
 }
 
 int sernet_xport_start(struct sernet_port *port)
@@ -749,6 +842,7 @@ void sernet_xport_stop(struct sernet_port *port)
 	 */
 	WRITE_ONCE(xp->stopping, true);
 	cancel_delayed_work_sync(&port->retry_work);
+	cancel_delayed_work_sync(&port->idle_work);
 	flush_workqueue(port->wq);
 
 	/* No callback of ours runs after this, so no new work is queued. */
