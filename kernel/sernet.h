@@ -36,6 +36,7 @@
  * @socksl: TCP client short connections
  * @shorto: seconds a short connection may be idle
  * @sockton: seconds a TCP client may receive nothing before reconnecting
+ * @udpon: a UDP client takes datagrams from anyone
  *
  * In a port, only the packing fields are kept here: the serial ones live in
  * the tty's termios and are read from there.
@@ -58,6 +59,7 @@ struct sernet_config {
 	u8 socksl;
 	u16 shorto;
 	u32 sockton;
+	u8 udpon;
 };
 
 struct sernet_xport;

@@ -58,6 +58,8 @@ static const char * const sernet_parity_names[] = {
 static const char * const sernet_proto_names[] = {
 	[SERNET_PROTO_TCPS] = "TCPS",
 	[SERNET_PROTO_TCPC] = "TCPC",
+	[SERNET_PROTO_UDPS] = "UDPS",
+	[SERNET_PROTO_UDPC] = "UDPC",
 	NULL,
 };
 
@@ -112,6 +114,8 @@ static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
 		return cfg->shorto;
 	case SERNET_A_SOCKTON:
 		return cfg->sockton;
+	case SERNET_A_UDPON:
+		return cfg->udpon;
 	}
 	return 0;
 }
@@ -163,6 +167,9 @@ static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
 		break;
 	case SERNET_A_SOCKTON:
 		cfg->sockton = v;
+		break;
+	case SERNET_A_UDPON:
+		cfg->udpon = v;
 		break;
 	}
 }
@@ -235,6 +242,7 @@ SERNET_CFG_ATTR(local_port, SERNET_A_SOCK_LOCAL_PORT, 0, 65535, NULL);
 SERNET_CFG_ATTR(socksl, SERNET_A_SOCKSL, 0, 1, sernet_onoff_names);
 SERNET_CFG_ATTR(shorto, SERNET_A_SHORTO, 2, 255, NULL);
 SERNET_CFG_ATTR(sockton, SERNET_A_SOCKTON, 1, 99999, NULL);
+SERNET_CFG_ATTR(udpon, SERNET_A_UDPON, 0, 1, sernet_onoff_names);
 SERNET_CFG_ATTR(max_clients, SERNET_A_SOCK_MAX_CLIENTS, 1,
 		SERNET_MAX_CLIENTS_MAX, NULL);
 SERNET_CFG_ATTR(full, SERNET_A_SOCK_FULL, 0, SERNET_FULL_MAX,
@@ -301,6 +309,7 @@ static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_socksl.attr.attr,
 	&dev_attr_shorto.attr.attr,
 	&dev_attr_sockton.attr.attr,
+	&dev_attr_udpon.attr.attr,
 	&dev_attr_max_clients.attr.attr,
 	&dev_attr_full.attr.attr,
 	NULL,
@@ -341,6 +350,7 @@ SERNET_STAT_ATTR(drop_no_peer, SERNET_STATS_DROP_NO_PEER);
 SERNET_STAT_ATTR(drop_slow_client, SERNET_STATS_DROP_SLOW_CLIENT);
 SERNET_STAT_ATTR(refused, SERNET_STATS_REFUSED);
 SERNET_STAT_ATTR(reconnects, SERNET_STATS_RECONNECTS);
+SERNET_STAT_ATTR(drop_udp, SERNET_STATS_DROP_UDP);
 
 static struct attribute *sernet_stats_attrs[] = {
 	&dev_attr_rx_bytes.attr.attr,
@@ -354,6 +364,7 @@ static struct attribute *sernet_stats_attrs[] = {
 	&dev_attr_drop_slow_client.attr.attr,
 	&dev_attr_refused.attr.attr,
 	&dev_attr_reconnects.attr.attr,
+	&dev_attr_drop_udp.attr.attr,
 	NULL,
 };
 

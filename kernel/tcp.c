@@ -32,55 +32,11 @@
 
 #include "compat.h"
 #include "sernet.h"
+#include "xport.h"
 
 #define SERNET_CLIENT_QUEUE_MAX	(1024 * 1024)	/* cost a client may lag */
 #define SERNET_KEEP_MAX		(32 * 1024)	/* kept while no client */
-#define SERNET_NET_RX_BUF	4096
 #define SERNET_RETRY_MS		2000		/* a port that cannot listen */
-
-struct sernet_qent {
-	struct list_head node;
-	struct sernet_pkt *pkt;
-};
-
-/* A socket's own callbacks, put back when we let go of it */
-struct sernet_sockcb {
-	void (*data_ready)(struct sock *sk);
-	void (*write_space)(struct sock *sk);
-	void (*state_change)(struct sock *sk);
-};
-
-struct sernet_client {
-	struct list_head node;
-	struct socket *sock;
-	char peer[64];
-	struct sernet_sockcb saved;
-	struct sernet_port *port;
-	struct list_head queue;
-	unsigned int queued;	/* cost of what is in queue */
-	unsigned int sent;	/* bytes of the first packet already sent */
-	bool rx_ready;		/* set by data_ready, cleared before a read */
-	bool dead;
-};
-
-struct sernet_xport {
-	struct sernet_port *port;
-	struct socket *lsock;
-	struct sernet_sockcb lsaved;
-	struct list_head clients;
-	unsigned int nclients;
-	struct sernet_client *rr;	/* read from this one next */
-	u8 *wbuf;			/* network bytes on their way to the tty */
-	unsigned int wlen, woff;
-	bool stopping;
-	u8 proto;			/* as started */
-	struct sernet_client *conn;	/* TCPC: the connection being made */
-	unsigned int backoff_ms;	/* TCPC: before the next attempt */
-	bool attempted;			/* TCPC: a first attempt was made */
-	bool waiting;			/* TCPC short: no connection, no data */
-	unsigned long last_rx;		/* TCPC: jiffies of the last receive */
-	unsigned long last_io;		/* TCPC: ... of any traffic */
-};
 
 /* Set the status; a change is announced on the events group. */
 void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
@@ -190,10 +146,10 @@ static void sernet_client_write_space(struct sock *sk)
 }
 
 /* Ours replace the socket's callbacks; saved keeps its own. */
-static void sernet_sock_hook(struct socket *sock, void *data,
-			     struct sernet_sockcb *saved,
-			     void (*data_ready)(struct sock *),
-			     void (*write_space)(struct sock *))
+void sernet_sock_hook(struct socket *sock, void *data,
+		      struct sernet_sockcb *saved,
+		      void (*data_ready)(struct sock *),
+		      void (*write_space)(struct sock *))
 {
 	struct sock *sk = sock->sk;
 
@@ -212,8 +168,8 @@ static void sernet_sock_hook(struct socket *sock, void *data,
 }
 
 /* After this no callback of ours runs for the socket. */
-static void sernet_sock_unhook(struct socket *sock,
-			       const struct sernet_sockcb *saved)
+void sernet_sock_unhook(struct socket *sock,
+			const struct sernet_sockcb *saved)
 {
 	struct sock *sk = sock->sk;
 
@@ -329,6 +285,10 @@ static void sernet_tx_work(struct work_struct *work)
 	struct sernet_client *c, *tmp;
 	struct sernet_pkt *pkt;
 
+	if (xp && !READ_ONCE(xp->stopping) && sernet_proto_udp(xp->proto)) {
+		sernet_udp_tx(xp);
+		return;
+	}
 	if (!xp || READ_ONCE(xp->stopping) || !xp->nclients) {
 		/* a short connection starts with the data that needs it */
 		if (xp && !READ_ONCE(xp->stopping) && xp->waiting &&
@@ -468,7 +428,7 @@ static void sernet_accept_work(struct work_struct *work)
 }
 
 /* Write the pending network bytes to the tty; false while it is full */
-static bool sernet_tty_drain(struct sernet_xport *xp)
+bool sernet_tty_drain(struct sernet_xport *xp)
 {
 	struct tty_struct *tty = xp->port->tty;
 
@@ -518,6 +478,10 @@ static void sernet_rx_work(struct work_struct *work)
 
 	if (!xp || READ_ONCE(xp->stopping))
 		return;
+	if (sernet_proto_udp(xp->proto)) {
+		sernet_udp_rx(xp);
+		return;
+	}
 	while (sernet_tty_drain(xp) && budget--) {
 		struct kvec iov = { xp->wbuf, SERNET_NET_RX_BUF };
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
@@ -782,6 +746,15 @@ static void sernet_retry_work(struct work_struct *work)
 		sernet_client_attempt(xp);
 		return;
 	}
+	if (sernet_proto_udp(xp->proto)) {
+		err = sernet_udp_open(xp);
+		if (err) {
+			sernet_listen_error(port, err);
+			queue_delayed_work(port->wq, &port->retry_work,
+					   msecs_to_jiffies(SERNET_RETRY_MS));
+		}
+		return;
+	}
 	if (xp->lsock)
 		return;
 	err = sernet_listen(xp);
@@ -848,6 +821,8 @@ void sernet_xport_stop(struct sernet_port *port)
 	/* No callback of ours runs after this, so no new work is queued. */
 	if (xp->lsock)
 		sernet_sock_unhook(xp->lsock, &xp->lsaved);
+	if (xp->usock)
+		sernet_sock_unhook(xp->usock, &xp->usaved);
 	list_for_each_entry(c, &xp->clients, node)
 		sernet_sock_unhook(c->sock, &c->saved);
 	WRITE_ONCE(port->xport, NULL);
@@ -858,6 +833,7 @@ void sernet_xport_stop(struct sernet_port *port)
 		sernet_client_close(xp, c);
 	if (xp->lsock)
 		sock_release(xp->lsock);
+	sernet_udp_close(xp);
 	kfree(xp->wbuf);
 	kfree(xp);
 	sernet_set_state(port, SERNET_PORT_STATE_IDLE, "IDLE");

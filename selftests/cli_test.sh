@@ -53,7 +53,7 @@ ports = json.load(sys.stdin)
 assert len(ports) == 1, ports
 p = ports[0]
 assert p[\"tty\"] == \"ttyS1\" and p[\"state\"] == \"LISTEN\", p
-assert p[\"socket\"] == {\"protocol\": \"TCPS\", \"ip\": \"192.168.0.7\", \"port\": 23, \"local_port\": 0, \"socksl\": False, \"shorto\": 3, \"sockton\": 86400, \"max_clients\": 8, \"full\": \"refuse\"}, p
+assert p[\"socket\"] == {\"protocol\": \"TCPS\", \"ip\": \"192.168.0.7\", \"port\": 23, \"local_port\": 0, \"socksl\": False, \"shorto\": 3, \"sockton\": 86400, \"udpon\": False, \"max_clients\": 8, \"full\": \"refuse\"}, p
 assert p[\"port\"] == \"sernet%d\" % p[\"index\"], p
 assert isinstance(p[\"statistics\"][\"rx_bytes\"], int), p
 assert p[\"uart\"] == {\"baud\": 115200, \"databits\": 8, \"stopbits\": 1, \"parity\": \"NONE\", \"flow\": \"NFC\"}, p

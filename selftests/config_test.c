@@ -44,6 +44,18 @@ static struct sernet_port_info get(struct __test_metadata *_metadata,
 	return p;
 }
 
+/* The settings of two reads are the same (status and counters may move) */
+static bool same_config(const struct sernet_port_info *a,
+			const struct sernet_port_info *b)
+{
+	return a->baud == b->baud && a->databits == b->databits &&
+	       a->stopbits == b->stopbits && a->parity == b->parity &&
+	       a->flow == b->flow && a->pack_time == b->pack_time &&
+	       a->pack_len == b->pack_len && a->proto == b->proto &&
+	       a->port == b->port && a->max_clients == b->max_clients &&
+	       a->full == b->full;
+}
+
 static void expect_defaults(struct __test_metadata *_metadata,
 			    struct sernet_port_info p)
 {
@@ -224,7 +236,7 @@ TEST_F(port, set_refuses_out_of_range)
 		}
 	}
 	after = get(_metadata, self);
-	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_TRUE(same_config(&before, &after));
 	expect_defaults(_metadata, after);
 }
 
@@ -353,7 +365,7 @@ TEST_F(port, sysfs_writes)
 	EXPECT_EQ(-EACCES, write_attr(self->idx, "pack_time_us", "1"));
 	/* nothing changed */
 	q = get(_metadata, self);
-	EXPECT_EQ(0, memcmp(&p, &q, sizeof(p)));
+	EXPECT_TRUE(same_config(&p, &q));
 }
 
 /*

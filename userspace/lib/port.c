@@ -72,6 +72,7 @@ static const char *const attr_names[] = {
 	[SERNET_A_SOCKSL] = "socksl",
 	[SERNET_A_SHORTO] = "shorto",
 	[SERNET_A_SOCKTON] = "sockton",
+	[SERNET_A_UDPON] = "udpon",
 	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
 	[SERNET_A_SOCK_FULL] = "full",
 };
@@ -102,6 +103,7 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SOCKSL] = { .type = NLA_U8 },
 	[SERNET_A_SHORTO] = { .type = NLA_U16 },
 	[SERNET_A_SOCKTON] = { .type = NLA_U32 },
+	[SERNET_A_UDPON] = { .type = NLA_U8 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -122,6 +124,7 @@ static const char *const stat_names[] = {
 	[SERNET_STATS_DROP_SLOW_CLIENT] = "drop_slow_client",
 	[SERNET_STATS_REFUSED] = "refused",
 	[SERNET_STATS_RECONNECTS] = "reconnects",
+	[SERNET_STATS_DROP_UDP] = "drop_udp",
 };
 
 const char *sernet_stat_name(int stat)
@@ -193,6 +196,8 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		port->shorto = nla_get_u16(tb[SERNET_A_SHORTO]);
 	if (tb[SERNET_A_SOCKTON])
 		port->sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
+	if (tb[SERNET_A_UDPON])
+		port->udpon = nla_get_u8(tb[SERNET_A_UDPON]);
 	if (tb[SERNET_A_PEER])
 		snprintf(port->peer, sizeof(port->peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -240,6 +245,8 @@ void sernet_port_list_free(struct sernet_port_list *list)
 static const char *const proto_names[] = {
 	[SERNET_PROTO_TCPS] = "TCPS",
 	[SERNET_PROTO_TCPC] = "TCPC",
+	[SERNET_PROTO_UDPS] = "UDPS",
+	[SERNET_PROTO_UDPC] = "UDPC",
 };
 
 static const char *const full_names[] = {
@@ -390,6 +397,8 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 	json_object_object_add(sock, "shorto", json_object_new_int(p->shorto));
 	json_object_object_add(sock, "sockton",
 			       json_object_new_int64(p->sockton));
+	json_object_object_add(sock, "udpon",
+			       json_object_new_boolean(p->udpon));
 	json_object_object_add(sock, "max_clients",
 			       json_object_new_int(p->max_clients));
 	json_object_object_add(sock, "full", json_object_new_string(
@@ -464,7 +473,7 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		v = (unsigned long)e;
 		break;
 	case SERNET_A_SOCK_PROTO:
-		e = lookup(proto_names, 2, val);
+		e = lookup(proto_names, 4, val);
 		v = (unsigned long)e;
 		break;
 	case SERNET_A_SOCK_FULL:
@@ -472,6 +481,7 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		v = (unsigned long)e;
 		break;
 	case SERNET_A_SOCKSL:
+	case SERNET_A_UDPON:
 		e = !strcasecmp(val, "ON") ? 1 : !strcasecmp(val, "OFF") ? 0 : -1;
 		v = (unsigned long)e;
 		break;
@@ -553,6 +563,9 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	case SERNET_A_SOCKTON:
 		set->sockton = (uint32_t)v;
+		break;
+	case SERNET_A_UDPON:
+		set->udpon = (uint8_t)v;
 		break;
 	}
 	set->mask |= 1ULL << attr;

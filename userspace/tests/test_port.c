@@ -268,7 +268,8 @@ static void test_detail(void **state)
 		"  drop_no_peer      0\n"
 		"  drop_slow_client  0\n"
 		"  refused           3\n"
-		"  reconnects        0\n");
+		"  reconnects        0\n"
+		"  drop_udp          0\n");
 	free(buf);
 	sernet_port_list_free(&list);
 }
@@ -286,18 +287,18 @@ static void test_json(void **state)
 		"\"uart\":{\"baud\":115200,\"databits\":8,\"stopbits\":1,\"parity\":\"NONE\","
 		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},\"socket\":{\"protocol\":\"TCPS\","
 		"\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,\"socksl\":false,\"shorto\":0,"
-		"\"sockton\":0,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
+		"\"sockton\":0,\"udpon\":false,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
 		"\"rx_packets\":0,\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,"
 		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":3,\"reconnects\":0}},{\"port\":\"sernet12\",\"index\":12,\"tty\":\"pts/\\\"3\\\\\","
-		"\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,\"databits\":7,\"stopbits\":2,"
-		"\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,\"length\":512,"
-		"\"time_us\":10000},\"socket\":{\"protocol\":\"TCPC\",\"ip\":\"::1\",\"port\":2323,"
-		"\"local_port\":4000,\"socksl\":true,\"shorto\":3,\"sockton\":86400,\"max_clients\":1,"
-		"\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,\"rx_packets\":0,"
-		"\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
-		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":0,"
-		"\"reconnects\":0}}]\n");
+		"\"refused\":3,\"reconnects\":0,\"drop_udp\":0}},{\"port\":\"sernet12\","
+		"\"index\":12,\"tty\":\"pts/\\\"3\\\\\",\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,"
+		"\"databits\":7,\"stopbits\":2,\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,"
+		"\"length\":512,\"time_us\":10000},\"socket\":{\"protocol\":\"TCPC\",\"ip\":\"::1\","
+		"\"port\":2323,\"local_port\":4000,\"socksl\":true,\"shorto\":3,\"sockton\":86400,"
+		"\"udpon\":false,\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
+		"\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,"
+		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
+		"\"refused\":0,\"reconnects\":0,\"drop_udp\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
 }
@@ -364,6 +365,9 @@ static void test_set_parse(void **state)
 	assert_int_equal(set.sockton, 99999);
 	assert_int_equal(parse(&set, err, "SOCKSL OFF"), 0);
 	assert_int_equal(set.socksl, 0);
+	assert_int_equal(parse(&set, err, "udpon on protocol udpc"), 0);
+	assert_int_equal(set.udpon, 1);
+	assert_int_equal(set.proto, SERNET_PROTO_UDPC);
 	assert_int_equal(parse(&set, err, "ip 127.0.0.1"), 0);
 	assert_int_equal(set.addr_len, 4);
 	assert_memory_equal(set.addr, "\x7f\0\0\x01", 4);

@@ -82,6 +82,8 @@ enum sernet_cmd {
  *	long without traffic either way (default 3)
  * @SERNET_A_SOCKTON: u32, 1..99999 s: a TCP client reconnects when it has
  *	received nothing for this long (default 86400)
+ * @SERNET_A_UDPON: u8, 0..1: a UDP client takes datagrams from any
+ *	address and port, not only its remote's (AT+UDPON, default 0)
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -109,6 +111,7 @@ enum sernet_attr {
 	SERNET_A_SOCKSL,
 	SERNET_A_SHORTO,
 	SERNET_A_SOCKTON,
+	SERNET_A_UDPON,
 
 	__SERNET_A_MAX,
 };
@@ -133,6 +136,8 @@ enum sernet_attr {
  * @SERNET_STATS_REFUSED: u64, clients refused because the server was full
  * @SERNET_STATS_RECONNECTS: u64, connection attempts of a client mode
  *	after the first
+ * @SERNET_STATS_DROP_UDP: u64, datagrams dropped: from a source a UDP
+ *	client does not take, too long, or refused by the socket
  */
 enum sernet_stats_attr {
 	SERNET_STATS_UNSPEC,
@@ -148,6 +153,7 @@ enum sernet_stats_attr {
 	SERNET_STATS_DROP_SLOW_CLIENT,
 	SERNET_STATS_REFUSED,
 	SERNET_STATS_RECONNECTS,
+	SERNET_STATS_DROP_UDP,
 
 	__SERNET_STATS_MAX,
 };
@@ -198,10 +204,12 @@ enum sernet_flow {
 
 #define SERNET_FLOW_MAX (__SERNET_FLOW_MAX - 1)
 
-/* AT+SOCKA protocols; this version runs the TCP server and client */
+/* AT+SOCKA protocols; HTPC (HTTP client) is the agent's */
 enum sernet_proto {
 	SERNET_PROTO_TCPS,
 	SERNET_PROTO_TCPC,
+	SERNET_PROTO_UDPS,
+	SERNET_PROTO_UDPC,
 
 	__SERNET_PROTO_MAX,
 };
