@@ -263,6 +263,8 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		WRITE_ONCE(port->cfg.sockton, cfg->sockton);
 	if (mask & BIT_ULL(SERNET_A_UDPON))
 		WRITE_ONCE(port->cfg.udpon, cfg->udpon);
+	if (mask & BIT_ULL(SERNET_A_UARTCLBUF))
+		WRITE_ONCE(port->cfg.clbuf, cfg->clbuf);
 	/* A change of the socket restarts the transport, only it. */
 	if (((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
 	     cfg->proto != port->cfg.proto) ||

@@ -54,6 +54,7 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
 	[SERNET_A_SOCKSL]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[SERNET_A_UDPON]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SERNET_A_UARTCLBUF]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[SERNET_A_SHORTO]	= NLA_POLICY_RANGE(NLA_U16, 2, 255),
 	[SERNET_A_SOCKTON]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&sernet_sockton_range),
@@ -112,6 +113,7 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	    nla_put_u16(skb, SERNET_A_SHORTO, cfg.shorto) ||
 	    nla_put_u32(skb, SERNET_A_SOCKTON, cfg.sockton) ||
 	    nla_put_u8(skb, SERNET_A_UDPON, cfg.udpon) ||
+	    nla_put_u8(skb, SERNET_A_UARTCLBUF, cfg.clbuf) ||
 	    nla_put_string(skb, SERNET_A_SOCK_STATUS, status))
 		goto cancel;
 
@@ -235,6 +237,8 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 		cfg.sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
 	if (tb[SERNET_A_UDPON])
 		cfg.udpon = nla_get_u8(tb[SERNET_A_UDPON]);
+	if (tb[SERNET_A_UARTCLBUF])
+		cfg.clbuf = nla_get_u8(tb[SERNET_A_UARTCLBUF]);
 	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_MAX; i++)
 		if (tb[i])
 			mask |= BIT_ULL(i);

@@ -37,6 +37,7 @@
  * @shorto: seconds a short connection may be idle
  * @sockton: seconds a TCP client may receive nothing before reconnecting
  * @udpon: a UDP client takes datagrams from anyone
+ * @clbuf: discard serial data while no peer is there (UARTCLBUF ON)
  *
  * In a port, only the packing fields are kept here: the serial ones live in
  * the tty's termios and are read from there.
@@ -60,6 +61,7 @@ struct sernet_config {
 	u16 shorto;
 	u32 sockton;
 	u8 udpon;
+	u8 clbuf;
 };
 
 struct sernet_xport;

@@ -116,6 +116,8 @@ static u32 sernet_cfg_field(const struct sernet_config *cfg, int nla)
 		return cfg->sockton;
 	case SERNET_A_UDPON:
 		return cfg->udpon;
+	case SERNET_A_UARTCLBUF:
+		return cfg->clbuf;
 	}
 	return 0;
 }
@@ -170,6 +172,9 @@ static void sernet_cfg_field_set(struct sernet_config *cfg, int nla, u32 v)
 		break;
 	case SERNET_A_UDPON:
 		cfg->udpon = v;
+		break;
+	case SERNET_A_UARTCLBUF:
+		cfg->clbuf = v;
 		break;
 	}
 }
@@ -243,6 +248,7 @@ SERNET_CFG_ATTR(socksl, SERNET_A_SOCKSL, 0, 1, sernet_onoff_names);
 SERNET_CFG_ATTR(shorto, SERNET_A_SHORTO, 2, 255, NULL);
 SERNET_CFG_ATTR(sockton, SERNET_A_SOCKTON, 1, 99999, NULL);
 SERNET_CFG_ATTR(udpon, SERNET_A_UDPON, 0, 1, sernet_onoff_names);
+SERNET_CFG_ATTR(uartclbuf, SERNET_A_UARTCLBUF, 0, 1, sernet_onoff_names);
 SERNET_CFG_ATTR(max_clients, SERNET_A_SOCK_MAX_CLIENTS, 1,
 		SERNET_MAX_CLIENTS_MAX, NULL);
 SERNET_CFG_ATTR(full, SERNET_A_SOCK_FULL, 0, SERNET_FULL_MAX,
@@ -310,6 +316,7 @@ static struct attribute *sernet_port_attrs[] = {
 	&dev_attr_shorto.attr.attr,
 	&dev_attr_sockton.attr.attr,
 	&dev_attr_udpon.attr.attr,
+	&dev_attr_uartclbuf.attr.attr,
 	&dev_attr_max_clients.attr.attr,
 	&dev_attr_full.attr.attr,
 	NULL,

@@ -294,8 +294,9 @@ static void sernet_tx_work(struct work_struct *work)
 		if (xp && !READ_ONCE(xp->stopping) && xp->waiting &&
 		    sernet_pkts_pending(port))
 			sernet_client_attempt(xp);
-		/* no peer: keep the newest bytes for the next client */
-		sernet_pack_trim(port, SERNET_KEEP_MAX);
+		/* no peer: keep the newest bytes for the next, or not */
+		sernet_pack_trim(port, READ_ONCE(port->cfg.clbuf) ? 0 :
+				       SERNET_KEEP_MAX);
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {

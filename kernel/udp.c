@@ -125,7 +125,8 @@ void sernet_udp_tx(struct sernet_xport *xp)
 	struct sernet_pkt *pkt;
 
 	if (!xp->usock || !xp->peer_len) {
-		sernet_pack_trim(port, SERNET_UDP_KEEP);
+		sernet_pack_trim(port, READ_ONCE(port->cfg.clbuf) ? 0 :
+				       SERNET_UDP_KEEP);
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {

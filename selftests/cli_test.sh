@@ -57,7 +57,7 @@ assert p[\"socket\"] == {\"protocol\": \"TCPS\", \"ip\": \"192.168.0.7\", \"port
 assert p[\"port\"] == \"sernet%d\" % p[\"index\"], p
 assert isinstance(p[\"statistics\"][\"rx_bytes\"], int), p
 assert p[\"uart\"] == {\"baud\": 115200, \"databits\": 8, \"stopbits\": 1, \"parity\": \"NONE\", \"flow\": \"NFC\"}, p
-assert p[\"uarttl\"] == {\"time\": 0, \"length\": 0, \"time_us\": 347}, p
+assert p[\"uarttl\"] == {\"time\": 0, \"length\": 0, \"time_us\": 347, \"uartclbuf\": False}, p
 "'
 
 idx=$(sernetctl show --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["index"])')

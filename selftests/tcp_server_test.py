@@ -22,6 +22,8 @@ N_TTY = 0
 LDISC = int(os.environ.get("SERNET_LDISC", "29"))
 CLASS = "/sys/class/sernet"
 BIG = int(os.environ.get("SERNET_TEST_BYTES", str(10 * 1024 * 1024)))
+BACKPRESSURE = int(os.environ.get("SERNET_TEST_BACKPRESSURE",
+                                  str(100 * 1024 * 1024)))
 
 
 class Port:
@@ -274,6 +276,21 @@ def test_kept_while_no_client():
         p.close()
 
 
+def test_uartclbuf_on_discards_while_no_client():
+    p = Port(2315)
+    try:
+        p.set("uartclbuf", "ON")
+        os.write(p.master, b"lost")
+        wait_for(lambda: p.stat("drop_no_peer") == 4, 5, "discarded")
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
+        os.write(p.master, b"kept")
+        assert recv_n(c, 4, 5) == b"kept"
+        c.close()
+    finally:
+        p.close()
+
+
 def test_slow_client_dropped_others_continue():
     p = Port(2308)
     try:
@@ -299,18 +316,20 @@ def test_one_slow_reader_loses_nothing():
     try:
         c = p.connect(rcvbuf=8192)
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
-        data = stream(2 * 1024 * 1024, 6)
+        data = stream(BACKPRESSURE, 6)
         t = threading.Thread(target=write_all_fd, args=(p.master, data))
         t.start()
         got = bytearray()
         c.settimeout(60)
+        stall = 0
         while len(got) < len(data):
-            chunk = c.recv(4096)
+            chunk = c.recv(65536)
             if not chunk:
                 break
             got += chunk
-            if len(got) % (256 * 1024) < 4096:
-                time.sleep(0.2)        # stall now and then
+            if len(got) >= stall:
+                time.sleep(0.3)        # stall now and then
+                stall += random.randrange(1, 8) * 1024 * 1024
         t.join()
         assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
         assert p.stat("drop_slow_client") == 0
@@ -356,6 +375,12 @@ def test_detach_during_traffic():
         time.sleep(0.5)
         fcntl.ioctl(p.slave, TIOCSETD, struct.pack("i", N_TTY))
         assert not os.path.exists(p.path("state"))
+        # no socket of ours may call into the module once it is gone
+        ko = os.environ.get("SERNET_KO")
+        if ko and not os.listdir(CLASS):
+            assert os.system("rmmod sernet") == 0, "rmmod failed"
+            time.sleep(0.5)
+            assert os.system(f"insmod {ko}") == 0, "insmod failed"
         # the server went: the client reads to its end or is reset
         try:
             while c.recv(1 << 20):

@@ -73,6 +73,7 @@ static const char *const attr_names[] = {
 	[SERNET_A_SHORTO] = "shorto",
 	[SERNET_A_SOCKTON] = "sockton",
 	[SERNET_A_UDPON] = "udpon",
+	[SERNET_A_UARTCLBUF] = "uartclbuf",
 	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
 	[SERNET_A_SOCK_FULL] = "full",
 };
@@ -104,6 +105,7 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_SHORTO] = { .type = NLA_U16 },
 	[SERNET_A_SOCKTON] = { .type = NLA_U32 },
 	[SERNET_A_UDPON] = { .type = NLA_U8 },
+	[SERNET_A_UARTCLBUF] = { .type = NLA_U8 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -198,6 +200,8 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		port->sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
 	if (tb[SERNET_A_UDPON])
 		port->udpon = nla_get_u8(tb[SERNET_A_UDPON]);
+	if (tb[SERNET_A_UARTCLBUF])
+		port->clbuf = nla_get_u8(tb[SERNET_A_UARTCLBUF]);
 	if (tb[SERNET_A_PEER])
 		snprintf(port->peer, sizeof(port->peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -311,6 +315,7 @@ void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 	fprintf(out, "  uarttl    %u,%u (packing time %" PRIu32 " us, length %u)\n",
 		p->pack_time, p->pack_len, p->pack_time_us,
 		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
+	fprintf(out, "  uartclbuf %s\n", p->clbuf ? "ON" : "OFF");
 	addr_str(p, ip, sizeof(ip));
 	if (p->proto == SERNET_PROTO_TCPC) {
 		fprintf(out, "  socket    %s to %s port %u, local port %u\n",
@@ -377,6 +382,8 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 			       json_object_new_int(p->pack_len));
 	json_object_object_add(pack, "time_us",
 			       json_object_new_int64(p->pack_time_us));
+	json_object_object_add(pack, "uartclbuf",
+			       json_object_new_boolean(p->clbuf));
 	json_object_object_add(o, "uarttl", pack);
 	sock = json_object_new_object();
 	if (!sock) {
@@ -482,6 +489,7 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	case SERNET_A_SOCKSL:
 	case SERNET_A_UDPON:
+	case SERNET_A_UARTCLBUF:
 		e = !strcasecmp(val, "ON") ? 1 : !strcasecmp(val, "OFF") ? 0 : -1;
 		v = (unsigned long)e;
 		break;
@@ -566,6 +574,9 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	case SERNET_A_UDPON:
 		set->udpon = (uint8_t)v;
+		break;
+	case SERNET_A_UARTCLBUF:
+		set->clbuf = (uint8_t)v;
 		break;
 	}
 	set->mask |= 1ULL << attr;

@@ -24,7 +24,7 @@ struct sernet_port_info {
 	uint8_t socksl;
 	uint16_t shorto;
 	uint32_t sockton;
-	uint8_t udpon;
+	uint8_t udpon, clbuf;
 	char status[48];
 	char peer[64];			/* in connection events */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
@@ -44,7 +44,7 @@ struct sernet_set {
 	uint8_t socksl;
 	uint16_t shorto;
 	uint32_t sockton;
-	uint8_t udpon;
+	uint8_t udpon, clbuf;
 };
 
 struct sernet_port_list {

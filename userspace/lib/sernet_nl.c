@@ -283,6 +283,7 @@ int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
 	PUT(16, SERNET_A_SHORTO, set->shorto);
 	PUT(32, SERNET_A_SOCKTON, set->sockton);
 	PUT(8, SERNET_A_UDPON, set->udpon);
+	PUT(8, SERNET_A_UARTCLBUF, set->clbuf);
 	if (set->mask & (1ULL << SERNET_A_SOCK_ADDR))
 		err |= nla_put(msg, SERNET_A_SOCK_ADDR, set->addr_len, set->addr);
 #undef PUT

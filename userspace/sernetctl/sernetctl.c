@@ -37,6 +37,7 @@ static const char usage[] =
 	"  packlen 0..1460 (bytes, 0 = 1460)\n"
 	"  uart BAUD,DATABITS,STOPBITS,PARITY,FLOW   as AT+UART\n"
 	"  uarttl TIME,LENGTH                        as AT+UARTTL\n"
+	"  uartclbuf ON|OFF     ON: discard serial data while no peer is there\n"
 	"  protocol TCPS|TCPC|UDPS|UDPC   ip ADDRESS (IPv4 or IPv6, the remote\n"
 	"                       of TCPC and UDPC)\n"
 	"  port 1..65535 (local in servers, remote in clients; default 23)\n"

@@ -216,7 +216,7 @@ static void make_list(struct sernet_port_list *list)
 		.pack_time_us = 10000, .port = 2323, .max_clients = 1,
 		.full = SERNET_FULL_DROP_OLDEST, .proto = SERNET_PROTO_TCPC,
 		.addr_len = 16, .addr = { [15] = 1 }, .local_port = 4000,
-		.socksl = 1, .shorto = 3, .sockton = 86400,
+		.socksl = 1, .shorto = 3, .sockton = 86400, .clbuf = 1,
 	};
 
 	memset(list, 0, sizeof(*list));
@@ -257,6 +257,7 @@ static void test_detail(void **state)
 		"sernet0 on ttyS1: CONNECTED(2)\n"
 		"  uart      115200,8,1,NONE,NFC\n"
 		"  uarttl    0,0 (packing time 347 us, length 1460)\n"
+		"  uartclbuf OFF\n"
 		"  socket    TCPS, port 23, up to 8 clients, when full refuse\n"
 		"  rx_bytes          42\n"
 		"  rx_packets        0\n"
@@ -285,19 +286,20 @@ static void test_json(void **state)
 	assert_string_equal(out,
 		"[{\"port\":\"sernet0\",\"index\":0,\"tty\":\"ttyS1\",\"state\":\"CONNECTED(2)\","
 		"\"uart\":{\"baud\":115200,\"databits\":8,\"stopbits\":1,\"parity\":\"NONE\","
-		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347},\"socket\":{\"protocol\":\"TCPS\","
-		"\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,\"socksl\":false,\"shorto\":0,"
-		"\"sockton\":0,\"udpon\":false,\"max_clients\":8,\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,"
-		"\"rx_packets\":0,\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,"
-		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":3,\"reconnects\":0,\"drop_udp\":0}},{\"port\":\"sernet12\","
-		"\"index\":12,\"tty\":\"pts/\\\"3\\\\\",\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,"
+		"\"flow\":\"NFC\"},\"uarttl\":{\"time\":0,\"length\":0,\"time_us\":347,\"uartclbuf\":false},"
+		"\"socket\":{\"protocol\":\"TCPS\",\"ip\":\"192.168.0.7\",\"port\":23,\"local_port\":0,"
+		"\"socksl\":false,\"shorto\":0,\"sockton\":0,\"udpon\":false,\"max_clients\":8,"
+		"\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,\"rx_packets\":0,"
+		"\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
+		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":3,"
+		"\"reconnects\":0,\"drop_udp\":0}},{\"port\":\"sernet12\",\"index\":12,"
+		"\"tty\":\"pts/\\\"3\\\\\",\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,"
 		"\"databits\":7,\"stopbits\":2,\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,"
-		"\"length\":512,\"time_us\":10000},\"socket\":{\"protocol\":\"TCPC\",\"ip\":\"::1\","
-		"\"port\":2323,\"local_port\":4000,\"socksl\":true,\"shorto\":3,\"sockton\":86400,"
-		"\"udpon\":false,\"max_clients\":1,\"full\":\"drop-oldest\"},\"statistics\":{\"rx_bytes\":0,"
-		"\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,\"tx_bytes\":0,"
-		"\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
+		"\"length\":512,\"time_us\":10000,\"uartclbuf\":true},\"socket\":{\"protocol\":\"TCPC\","
+		"\"ip\":\"::1\",\"port\":2323,\"local_port\":4000,\"socksl\":true,\"shorto\":3,"
+		"\"sockton\":86400,\"udpon\":false,\"max_clients\":1,\"full\":\"drop-oldest\"},"
+		"\"statistics\":{\"rx_bytes\":0,\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,"
+		"\"tx_bytes\":0,\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
 		"\"refused\":0,\"reconnects\":0,\"drop_udp\":0}}]\n");
 	free(out);
 	sernet_port_list_free(&list);
@@ -365,6 +367,9 @@ static void test_set_parse(void **state)
 	assert_int_equal(set.sockton, 99999);
 	assert_int_equal(parse(&set, err, "SOCKSL OFF"), 0);
 	assert_int_equal(set.socksl, 0);
+	assert_int_equal(parse(&set, err, "uartclbuf ON"), 0);
+	assert_int_equal(set.clbuf, 1);
+	assert_true(set.mask == BIT(SERNET_A_UARTCLBUF));
 	assert_int_equal(parse(&set, err, "udpon on protocol udpc"), 0);
 	assert_int_equal(set.udpon, 1);
 	assert_int_equal(set.proto, SERNET_PROTO_UDPC);

@@ -84,6 +84,9 @@ enum sernet_cmd {
  *	received nothing for this long (default 86400)
  * @SERNET_A_UDPON: u8, 0..1: a UDP client takes datagrams from any
  *	address and port, not only its remote's (AT+UDPON, default 0)
+ * @SERNET_A_UARTCLBUF: u8, 0..1: serial data that arrives while no peer
+ *	is there is discarded (1) or kept, up to 32 KiB, for the next (0,
+ *	default) (AT+UARTCLBUF)
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -112,6 +115,7 @@ enum sernet_attr {
 	SERNET_A_SHORTO,
 	SERNET_A_SOCKTON,
 	SERNET_A_UDPON,
+	SERNET_A_UARTCLBUF,
 
 	__SERNET_A_MAX,
 };
