@@ -18,7 +18,7 @@ endif
 DEPS := build-essential pkg-config git python3 \
 	linux-headers-amd64 linux-headers-6.12-amd64 dwarves \
 	linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1 \
-	qemu-system-x86 busybox-static kmod cpio xz-utils \
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
 	libcmocka-dev valgrind sparse

@@ -69,10 +69,19 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 
 static struct genl_family sernet_genl_family;
 
+/* The status string, read whole */
+static void sernet_status_copy(struct sernet_port *port,
+			       char buf[SERNET_STATUS_MAX])
+{
+	spin_lock_bh(&port->status_lock);
+	strscpy(buf, port->status, SERNET_STATUS_MAX);
+	spin_unlock_bh(&port->status_lock);
+}
+
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
-	char status[sizeof(port->status)];
+	char status[SERNET_STATUS_MAX];
 	struct sernet_config cfg;
 	struct nlattr *stats;
 	u32 pack_us;
@@ -92,9 +101,7 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	sernet_config_get(port, &cfg);
 	pack_us = div_u64(sernet_pack_time_ns(port), NSEC_PER_USEC);
 	mutex_unlock(&port->lock);
-	spin_lock_bh(&port->status_lock);
-	strscpy(status, port->status, sizeof(status));
-	spin_unlock_bh(&port->status_lock);
+	sernet_status_copy(port, status);
 	if (nla_put_u32(skb, SERNET_A_UART_BAUD, cfg.baud) ||
 	    nla_put_u8(skb, SERNET_A_UART_DATABITS, cfg.databits) ||
 	    nla_put_u8(skb, SERNET_A_UART_STOPBITS, cfg.stopbits) ||
@@ -295,7 +302,7 @@ static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
 void sernet_nl_event(struct sernet_port *port, u8 cmd, const char *peer)
 {
 	struct net *net = read_pnet(&port->net);
-	char status[sizeof(port->status)];
+	char status[SERNET_STATUS_MAX];
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -308,9 +315,7 @@ void sernet_nl_event(struct sernet_port *port, u8 cmd, const char *peer)
 	hdr = genlmsg_put(msg, 0, 0, &sernet_genl_family, 0, cmd);
 	if (!hdr)
 		goto err;
-	spin_lock_bh(&port->status_lock);
-	strscpy(status, port->status, sizeof(status));
-	spin_unlock_bh(&port->status_lock);
+	sernet_status_copy(port, status);
 	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, port->index) ||
 	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name) ||
 	    nla_put_string(msg, SERNET_A_SOCK_STATUS, status) ||

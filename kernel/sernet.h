@@ -66,6 +66,9 @@ struct sernet_config {
 
 struct sernet_xport;
 
+/* Longest status string, with its NUL: "ERROR: address in use" fits */
+#define SERNET_STATUS_MAX	48
+
 /*
  * What a packet costs beyond its bytes, in the backlog and in a client's
  * send queue: its bookkeeping, so that tiny packets are bounded too.
@@ -138,7 +141,7 @@ struct sernet_port {
 	atomic64_t stats[__SERNET_STATS_MAX];
 	struct workqueue_struct *wq;
 	struct sernet_xport *xport;
-	char status[48];
+	char status[SERNET_STATUS_MAX];
 	spinlock_t status_lock;	/* see above */
 	spinlock_t pack_lock;	/* see above */
 	struct page *pack_page;

@@ -106,43 +106,38 @@ static void sernet_listen_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void sernet_client_data_ready(struct sock *sk)
+/* What the client callbacks share: queue the port's work for sk's client */
+static void sernet_client_kick(struct sock *sk, bool rx, bool tx, bool conn)
 {
 	struct sernet_client *c;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = sk->sk_user_data;
-	if (c) {
+	if (c && rx) {
 		WRITE_ONCE(c->rx_ready, true);
 		queue_work(c->port->wq, &c->port->rx_work);
 	}
+	if (c && tx)
+		queue_work(c->port->wq, &c->port->tx_work);
+	if (c && conn)
+		queue_work(c->port->wq, &c->port->accept_work);
 	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void sernet_client_data_ready(struct sock *sk)
+{
+	sernet_client_kick(sk, true, false, false);
 }
 
 /* A connection being made: established, or failed */
 static void sernet_client_state_change(struct sock *sk)
 {
-	struct sernet_client *c;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	c = sk->sk_user_data;
-	if (c) {
-		WRITE_ONCE(c->rx_ready, true);
-		queue_work(c->port->wq, &c->port->rx_work);
-		queue_work(c->port->wq, &c->port->accept_work);
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
+	sernet_client_kick(sk, true, false, true);
 }
 
 static void sernet_client_write_space(struct sock *sk)
 {
-	struct sernet_client *c;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	c = sk->sk_user_data;
-	if (c)
-		queue_work(c->port->wq, &c->port->tx_work);
-	read_unlock_bh(&sk->sk_callback_lock);
+	sernet_client_kick(sk, false, true, false);
 }
 
 /* Ours replace the socket's callbacks; saved keeps its own. */
