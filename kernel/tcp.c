@@ -810,9 +810,10 @@ void sernet_xport_stop(struct sernet_port *port)
 	 * after this nothing but us touches the clients and sockets.
 	 */
 	WRITE_ONCE(xp->stopping, true);
+	flush_workqueue(port->wq);
+	/* after the flush: work that was running may have armed these */
 	cancel_delayed_work_sync(&port->retry_work);
 	cancel_delayed_work_sync(&port->idle_work);
-	flush_workqueue(port->wq);
 
 	/* No callback of ours runs after this, so no new work is queued. */
 	if (xp->lsock)

@@ -14,8 +14,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (Port, digest, read_fd, recv_n, stream,  # noqa
-                             wait_for, write_all_fd, run_tests)
+from tcp_server_test import (BIG, Port, digest, read_fd, recv_n,  # noqa
+                             stream, wait_for, write_all_fd, run_tests)
 
 
 def client_port(server_port, ip="127.0.0.1", extra=()):
@@ -41,13 +41,13 @@ def test_connects_and_streams_both_ways():
     try:
         conn, _ = srv.accept()
         wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
-        data = stream(1024 * 1024, 11)
+        data = stream(BIG, 11)
         t = threading.Thread(target=write_all_fd, args=(p.master, data))
         t.start()
         got = recv_n(conn, len(data), 60)
         t.join()
         assert digest(got) == digest(data), f"{len(got)} bytes to network"
-        back = stream(1024 * 1024, 12)
+        back = stream(BIG, 12)
         t = threading.Thread(target=conn.sendall, args=(back,))
         t.start()
         got = read_fd(p.master, len(back), 60)

@@ -312,7 +312,7 @@ def test_slow_client_dropped_others_continue():
 
 def test_one_slow_reader_loses_nothing():
     """Back-pressure: the serial side waits for the only client."""
-    p = Port(2309)
+    p = Port(2309, flow="FC")
     try:
         c = p.connect(rcvbuf=8192)
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
