@@ -110,9 +110,10 @@ static bool sernet_pack_room(struct sernet_port *port, unsigned int len)
 }
 
 /*
- * Hold the line: what tty_throttle_safe() does for N_TTY (not exported).
- * The driver drops RTS with flow control; a pty's writer waits until
- * tty_unthrottle() wakes it.
+ * Hold the line: the converse of tty_unthrottle() (which is exported;
+ * tty_throttle_safe() is not), under the same termios_rwsem. The driver
+ * drops RTS with flow control; a pty's writer waits until
+ * tty_unthrottle() wakes it. receive_buf2() runs in process context.
  */
 static void sernet_throttle(struct tty_struct *tty)
 {

@@ -275,11 +275,13 @@ static ssize_t ip_store(struct device *dev, struct device_attribute *attr,
 	struct sernet_port *port = to_sernet_port(dev);
 	struct sernet_config cfg = {};
 	size_t n = strcspn(buf, "\n");
+	const char *end;
 	int err;
 
-	if (in4_pton(buf, n, cfg.addr, -1, NULL))
+	/* the whole value must be the address: in*_pton stop at a bad byte */
+	if (in4_pton(buf, n, cfg.addr, -1, &end) && end == buf + n)
 		cfg.addr_len = 4;
-	else if (in6_pton(buf, n, cfg.addr, -1, NULL))
+	else if (in6_pton(buf, n, cfg.addr, -1, &end) && end == buf + n)
 		cfg.addr_len = 16;
 	else
 		return -EINVAL;
