@@ -11,6 +11,7 @@
 #include <net/netlink.h>
 
 #include "sernet.h"
+#include "xport.h"
 
 enum sernet_mcgrp {
 	SERNET_MCGRP_EVENTS_ID,
@@ -295,38 +296,142 @@ static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-/*
- * A status or connection event, from any process context: it takes no
- * lock but the status one, so the transport's work can send it.
- */
-void sernet_nl_event(struct sernet_port *port, u8 cmd, const char *peer)
+/* A new message for the events group, or NULL if nobody listens */
+static struct sk_buff *sernet_nl_event_new(struct sernet_port *port, u8 cmd,
+					   void **hdr)
 {
-	struct net *net = read_pnet(&port->net);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&sernet_genl_family, read_pnet(&port->net),
+				SERNET_MCGRP_EVENTS_ID))
+		return NULL;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &sernet_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Status and tty name: what every event says; then send it */
+static void sernet_nl_event_send(struct sernet_port *port, struct sk_buff *msg,
+				 void *hdr)
+{
 	char status[SERNET_STATUS_MAX];
+
+	sernet_status_copy(port, status);
+	if (nla_put_string(msg, SERNET_A_SOCK_STATUS, status)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&sernet_genl_family, read_pnet(&port->net), msg,
+				0, SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
+}
+
+/*
+ * A status event, from any process context: it takes no lock but the
+ * status one, so the transport's work can send it. Best effort.
+ */
+void sernet_nl_status(struct sernet_port *port)
+{
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&sernet_genl_family, net,
-				SERNET_MCGRP_EVENTS_ID))
-		return;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = sernet_nl_event_new(port, SERNET_CMD_STATUS, &hdr);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &sernet_genl_family, 0, cmd);
-	if (!hdr)
-		goto err;
-	sernet_status_copy(port, status);
 	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, port->index) ||
-	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name) ||
-	    nla_put_string(msg, SERNET_A_SOCK_STATUS, status) ||
-	    (peer && nla_put_string(msg, SERNET_A_PEER, peer)))
-		goto err;
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&sernet_genl_family, net, msg, 0,
-				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
-	return;
-err:
-	nlmsg_free(msg);
+	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name)) {
+		nlmsg_free(msg);
+		return;
+	}
+	sernet_nl_event_send(port, msg, hdr);
+}
+
+/* One connection's attributes; the caller can see c is not freed */
+static int sernet_nl_put_client(struct sk_buff *skb, struct sernet_client *c)
+{
+	struct sernet_port *port = c->port;
+	struct nlattr *stats;
+	int i;
+
+	if (nla_put_u32(skb, SERNET_A_PORT_INDEX, port->index) ||
+	    nla_put_string(skb, SERNET_A_PORT_TTY, port->tty_name) ||
+	    nla_put_string(skb, SERNET_A_PEER, c->peer) ||
+	    nla_put_u32(skb, SERNET_A_CLIENT_SECONDS,
+			(jiffies - READ_ONCE(c->since)) / HZ) ||
+	    nla_put_u32(skb, SERNET_A_CLIENT_QUEUED, READ_ONCE(c->qbytes)))
+		return -EMSGSIZE;
+	stats = nla_nest_start(skb, SERNET_A_CLIENT_STATS);
+	if (!stats)
+		return -EMSGSIZE;
+	for (i = SERNET_CLIENT_STATS_NET_TX_BYTES;
+	     i <= SERNET_CLIENT_STATS_MAX; i++) {
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&c->stats[i]),
+				      SERNET_CLIENT_STATS_PAD)) {
+			nla_nest_cancel(skb, stats);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, stats);
+	return 0;
+}
+
+/*
+ * The connections of a transport, a message each, after the first *done
+ * (which a dump sent before). Caller holds port->lock.
+ */
+int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
+			   u32 portid, u32 seq, unsigned long *done)
+{
+	struct sernet_client *c;
+	unsigned long i = 0;
+	int err = 0;
+
+	spin_lock(&xp->clients_lock);
+	list_for_each_entry(c, &xp->clients, node) {
+		void *hdr;
+
+		if (i++ < *done)
+			continue;
+		hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family,
+				  NLM_F_MULTI, SERNET_CMD_CLIENT_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		err = sernet_nl_put_client(skb, c);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		(*done)++;
+	}
+	spin_unlock(&xp->clients_lock);
+	return err;
+}
+
+/* A connection came or went; from the port's workqueue. Best effort. */
+void sernet_nl_client_event(struct sernet_client *c, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = sernet_nl_event_new(c->port, cmd, &hdr);
+	if (!msg)
+		return;
+	if (sernet_nl_put_client(msg, c) ||
+	    (cmd == SERNET_CMD_DISCONNECTED &&
+	     nla_put_u8(msg, SERNET_A_CLIENT_END, c->end))) {
+		nlmsg_free(msg);
+		return;
+	}
+	sernet_nl_event_send(c->port, msg, hdr);
 }
 
 /* Caller holds sernet_ports_lock. Events are best effort. */
@@ -350,6 +455,38 @@ void sernet_nl_notify(struct sernet_port *port, u8 cmd)
 				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
+/* CLIENT_GET: every connection of the caller's namespace, port by port */
+static int sernet_nl_client_get_dumpit(struct sk_buff *skb,
+				       struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct sernet_port *port;
+	unsigned long index;
+	int err = 0;
+
+	mutex_lock(&sernet_ports_lock);
+	xa_for_each_start(&sernet_ports, index, port, cb->args[0]) {
+		if (!net_eq(read_pnet(&port->net), net))
+			continue;
+		mutex_lock(&port->lock);
+		if (port->xport)
+			err = sernet_nl_fill_clients(skb, port->xport,
+						     NETLINK_CB(cb->skb).portid,
+						     cb->nlh->nlmsg_seq,
+						     &cb->args[1]);
+		mutex_unlock(&port->lock);
+		if (err)
+			break;
+		cb->args[0] = index + 1;
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&sernet_ports_lock);
+
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
 static const struct genl_ops sernet_genl_ops[] = {
 	{
 		.cmd		= SERNET_CMD_PORT_GET,
@@ -364,6 +501,12 @@ static const struct genl_ops sernet_genl_ops[] = {
 		.policy		= sernet_port_set_policy,
 		.maxattr	= ARRAY_SIZE(sernet_port_set_policy) - 1,
 		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SERNET_CMD_CLIENT_GET,
+		.dumpit		= sernet_nl_client_get_dumpit,
+		.policy		= sernet_port_get_policy,
+		.maxattr	= ARRAY_SIZE(sernet_port_get_policy) - 1,
 	},
 };
 

@@ -220,6 +220,6 @@ extern struct class sernet_class;
 int sernet_netlink_init(void);
 void sernet_netlink_exit(void);
 void sernet_nl_notify(struct sernet_port *port, u8 cmd);
-void sernet_nl_event(struct sernet_port *port, u8 cmd, const char *peer);
+void sernet_nl_status(struct sernet_port *port);
 
 #endif /* _SERNET_H */

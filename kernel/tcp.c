@@ -50,7 +50,7 @@ void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
 	strscpy(port->status, status, sizeof(port->status));
 	spin_unlock_bh(&port->status_lock);
 	if (changed && port->dev.kobj.state_in_sysfs)
-		sernet_nl_event(port, SERNET_CMD_STATUS, NULL);
+		sernet_nl_status(port);
 }
 
 /* "addr:port" of the peer, for events */
@@ -184,7 +184,9 @@ static void sernet_client_attempt(struct sernet_xport *xp);
 
 /* --- clients ------------------------------------------------------------- */
 
-static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c)
+/* Let go of c; end says why (&enum sernet_client_end) */
+static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c,
+				u8 end)
 {
 	struct sernet_qent *q, *tmp;
 
@@ -197,10 +199,13 @@ static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c
 	}
 	if (xp->rr == c)
 		xp->rr = NULL;
+	spin_lock(&xp->clients_lock);
 	list_del(&c->node);
+	spin_unlock(&xp->clients_lock);
 	xp->nclients--;
 	sernet_count(xp->port, SERNET_STATS_DISCONNECTS, 1);
-	sernet_nl_event(xp->port, SERNET_CMD_DISCONNECTED, c->peer);
+	c->end = end;
+	sernet_nl_client_event(c, SERNET_CMD_DISCONNECTED);
 	kfree(c);
 	if (xp->stopping)
 		return;
@@ -228,6 +233,7 @@ static void sernet_client_enqueue(struct sernet_client *c,
 		  SERNET_CLIENT_QUEUE_MAX) {
 		kfree(q);
 		c->dead = true;
+		c->end = SERNET_CLIENT_END_SLOW;
 		sernet_count(c->port, SERNET_STATS_DROP_SLOW_CLIENT, 1);
 		return;
 	}
@@ -235,6 +241,7 @@ static void sernet_client_enqueue(struct sernet_client *c,
 	q->pkt = pkt;
 	list_add_tail(&q->node, &c->queue);
 	c->queued += pkt->len + SERNET_PKT_COST;
+	c->qbytes += pkt->len;
 }
 
 /* Send what the socket takes now; the rest waits for write_space. */
@@ -255,13 +262,17 @@ static void sernet_client_flush(struct sernet_xport *xp,
 			return;
 		if (ret < 0) {
 			c->dead = true;
+			c->end = SERNET_CLIENT_END_PEER;
 			return;
 		}
 		sernet_count(c->port, SERNET_STATS_NET_TX_BYTES, ret);
+		sernet_client_count(c, SERNET_CLIENT_STATS_NET_TX_BYTES, ret);
 		xp->last_io = jiffies;
 		c->sent += ret;
+		c->qbytes -= ret;
 		if (c->sent < pkt->len)
 			continue;
+		sernet_client_count(c, SERNET_CLIENT_STATS_NET_TX_PACKETS, 1);
 		c->sent = 0;
 		c->queued -= pkt->len + SERNET_PKT_COST;
 		list_del(&q->node);
@@ -303,7 +314,7 @@ static void sernet_tx_work(struct work_struct *work)
 		if (!c->dead)
 			sernet_client_flush(xp, c);
 		if (c->dead)
-			sernet_client_close(xp, c);
+			sernet_client_close(xp, c, c->end);
 	}
 }
 
@@ -354,11 +365,14 @@ static unsigned long sernet_idle_limit(struct sernet_port *port)
 /* An established connection joins the port's clients. */
 static void sernet_client_up(struct sernet_xport *xp, struct sernet_client *c)
 {
-	list_add_tail(&c->node, &xp->clients);
-	xp->nclients++;
 	sernet_peer_name(c->sock, c->peer, sizeof(c->peer));
+	c->since = jiffies;
+	spin_lock(&xp->clients_lock);
+	list_add_tail(&c->node, &xp->clients);
+	spin_unlock(&xp->clients_lock);
+	xp->nclients++;
 	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
-	sernet_nl_event(xp->port, SERNET_CMD_CONNECTED, c->peer);
+	sernet_nl_client_event(c, SERNET_CMD_CONNECTED);
 	if (xp->proto == SERNET_PROTO_TCPC) {
 		sernet_set_state(xp->port, SERNET_PORT_STATE_CONNECTED,
 				 "CONNECTED");
@@ -412,7 +426,8 @@ static void sernet_accept_work(struct work_struct *work)
 			sernet_client_close(xp,
 					    list_first_entry(&xp->clients,
 							     struct sernet_client,
-							     node));
+							     node),
+					    SERNET_CLIENT_END_EVICTED);
 		}
 		if (sernet_client_add(xp, sock)) {
 			sock_release(sock);
@@ -493,11 +508,13 @@ static void sernet_rx_work(struct work_struct *work)
 		if (n == -EAGAIN)
 			continue;
 		if (n <= 0) {
-			sernet_client_close(xp, c);
+			sernet_client_close(xp, c, SERNET_CLIENT_END_PEER);
 			continue;
 		}
 		WRITE_ONCE(c->rx_ready, true);	/* there may be more */
 		sernet_count(port, SERNET_STATS_NET_RX_BYTES, n);
+		sernet_client_count(c, SERNET_CLIENT_STATS_NET_RX_BYTES, n);
+		sernet_client_count(c, SERNET_CLIENT_STATS_NET_RX_PACKETS, 1);
 		xp->last_rx = jiffies;
 		xp->last_io = xp->last_rx;
 		xp->wlen = n;
@@ -725,7 +742,8 @@ static void sernet_idle_work(struct work_struct *work)
 		return;
 	}
 	sernet_client_close(xp, list_first_entry(&xp->clients,
-						 struct sernet_client, node));
+						 struct sernet_client, node),
+			    SERNET_CLIENT_END_IDLE);
 }
 
 /* port->retry_work: try to listen (or connect) again */
@@ -761,8 +779,8 @@ static void sernet_retry_work(struct work_struct *work)
 		return;
 	}
 	sernet_server_state(xp);
-	pr_info("sernet: %s: listening on port %u\n", port->tty_name,
-		port->cfg.port);
+	pr_debug("sernet: %s: listening on port %u\n", port->tty_name,
+		 port->cfg.port);
 }
 
 /* --- start and stop: caller holds port->lock ------------------------------- */
@@ -792,6 +810,7 @@ int sernet_xport_start(struct sernet_port *port)
 	xp->proto = port->cfg.proto;
 	xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
 	INIT_LIST_HEAD(&xp->clients);
+	spin_lock_init(&xp->clients_lock);
 	/* LISTEN once the socket listens (retry_work), not before */
 	WRITE_ONCE(port->xport, xp);
 	queue_delayed_work(port->wq, &port->retry_work, 0);
@@ -827,7 +846,7 @@ void sernet_xport_stop(struct sernet_port *port)
 
 	sernet_conn_drop(xp);
 	list_for_each_entry_safe(c, tmp, &xp->clients, node)
-		sernet_client_close(xp, c);
+		sernet_client_close(xp, c, SERNET_CLIENT_END_STOP);
 	if (xp->lsock)
 		sock_release(xp->lsock);
 	sernet_udp_close(xp);

@@ -35,16 +35,22 @@ struct sernet_client {
 	struct sernet_port *port;
 	struct list_head queue;
 	unsigned int queued;	/* cost of what is in queue */
+	unsigned int qbytes;	/* bytes in queue not sent yet */
 	unsigned int sent;	/* bytes of the first packet already sent */
 	bool rx_ready;		/* set by data_ready, cleared before a read */
 	bool dead;
+	u8 end;			/* &enum sernet_client_end, once dead */
+	unsigned long since;	/* jiffies when it was established */
+	/* by &enum sernet_client_stats_attr; read by netlink at any time */
+	atomic64_t stats[__SERNET_CLIENT_STATS_MAX];
 };
 
 struct sernet_xport {
 	struct sernet_port *port;
 	struct socket *lsock;
 	struct sernet_sockcb lsaved;
-	struct list_head clients;
+	struct list_head clients;	/* changes under clients_lock */
+	spinlock_t clients_lock;	/* for readers off the workqueue */
 	unsigned int nclients;
 	struct sernet_client *rr;	/* read from this one next */
 	u8 *wbuf;			/* network bytes on their way to the tty */
@@ -76,6 +82,17 @@ void sernet_sock_hook(struct socket *sock, void *data,
 void sernet_sock_unhook(struct socket *sock,
 			const struct sernet_sockcb *saved);
 bool sernet_tty_drain(struct sernet_xport *xp);
+
+static inline void sernet_client_count(struct sernet_client *c, int stat,
+				       u64 n)
+{
+	atomic64_add(n, &c->stats[stat]);
+}
+
+/* netlink.c: caller holds port->lock, so the transport stays */
+int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
+			   u32 portid, u32 seq, unsigned long *skip);
+void sernet_nl_client_event(struct sernet_client *c, u8 cmd);
 
 /* udp.c */
 int sernet_udp_open(struct sernet_xport *xp);

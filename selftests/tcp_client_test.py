@@ -14,8 +14,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (BIG, Port, digest, read_fd, recv_n,  # noqa
-                             stream, wait_for, write_all_fd, run_tests)
+from tcp_server_test import (BIG, Monitor, Port, digest, read_fd,  # noqa
+                             recv_n, stream, wait_for, write_all_fd,
+                             run_tests)
 
 
 def client_port(server_port, ip="127.0.0.1", extra=()):
@@ -153,6 +154,7 @@ def test_sockton_reconnects_when_nothing_comes():
 def test_short_connection_opens_on_data_and_closes():
     srv = listener(2409)
     srv.settimeout(1)
+    mon = Monitor()
     p = client_port(2409, extra=("socksl", "ON", "shorto", "2"))
     try:
         wait_for(lambda: p.state() == "IDLE", 5, "IDLE without data")
@@ -169,6 +171,8 @@ def test_short_connection_opens_on_data_and_closes():
         t0 = time.monotonic()
         assert recv_n(conn, 1, 10) == b"", "not closed after SHORTO"
         assert 1.5 < time.monotonic() - t0 < 6, time.monotonic() - t0
+        mon.expect([f"sernet{p.idx} ({p.tty}): disconnected 127.0.0.1:2409 "
+                    "(idle; sent 10 B, received 0 B)"])
         wait_for(lambda: p.state() == "IDLE", 5, "IDLE again")
         os.write(p.master, b"more")
         conn2, _ = srv.accept()
@@ -178,6 +182,7 @@ def test_short_connection_opens_on_data_and_closes():
     finally:
         p.close()
         srv.close()
+        mon.close()
 
 
 def test_bad_socket_settings_are_refused():

@@ -7,11 +7,13 @@ loopback and pty pairs as serial lines. Runs inside tools/vm/run; KTAP.
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import random
 import select
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -73,6 +75,45 @@ class Port:
                 os.close(fd)
             except OSError:
                 pass
+
+
+class Monitor:
+    """`sernetctl monitor`, its lines as they come"""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(["sernetctl", "monitor"],
+                                     stdout=subprocess.PIPE)
+        time.sleep(0.5)        # subscribed
+        self.buf = b""
+        self.lines = []
+
+    def expect(self, want, timeout=10):
+        """Wait for lines starting with each of want, in that order"""
+        want = list(want)
+        end = time.monotonic() + timeout
+        while want and time.monotonic() < end:
+            while b"\n" in self.buf and want:
+                line, self.buf = self.buf.split(b"\n", 1)
+                self.lines.append(line.decode())
+                if self.lines[-1].startswith(want[0]):
+                    want.pop(0)
+            if not want:
+                break
+            r, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+            if r:
+                self.buf += os.read(self.proc.stdout.fileno(), 4096)
+        assert not want, f"missing {want} in {self.lines}"
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def show_json(idx):
+    """The port as `sernetctl show --json` prints it"""
+    out = subprocess.run(["sernetctl", "show", "--json", f"sernet{idx}"],
+                         check=True, stdout=subprocess.PIPE).stdout
+    return json.loads(out)[0]
 
 
 def read(path):
@@ -292,6 +333,7 @@ def test_uartclbuf_on_discards_while_no_client():
 
 
 def test_slow_client_dropped_others_continue():
+    mon = Monitor()
     p = Port(2308)
     try:
         slow = p.connect(rcvbuf=4096)
@@ -305,9 +347,12 @@ def test_slow_client_dropped_others_continue():
         assert digest(got) == digest(data), f"fast got {len(got)} bytes"
         wait_for(lambda: p.stat("drop_slow_client") == 1, 10, "slow drop")
         assert p.state() == "CONNECTED(1)"
+        mon.expect([f"sernet{p.idx} ({p.tty}): disconnected "
+                    f"127.0.0.1:{slow.getsockname()[1]} (too slow;"])
         slow.close()
     finally:
         p.close()
+        mon.close()
 
 
 def test_one_slow_reader_loses_nothing():
@@ -468,9 +513,7 @@ def test_namespace_deletion_tears_down():
 
 
 def test_monitor_prints_events():
-    import subprocess
-    mon = subprocess.Popen(["sernetctl", "monitor"], stdout=subprocess.PIPE)
-    time.sleep(0.5)        # subscribed
+    mon = Monitor()
     p = Port(2314)
     name = f"sernet{p.idx} ({p.tty})"
     try:
@@ -481,29 +524,64 @@ def test_monitor_prints_events():
         wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
     finally:
         p.close()
-    want = [f"{name}: added",
-            f"{name}: status LISTEN",
-            f"{name}: connected 127.0.0.1:{cport}",
-            f"{name}: status CONNECTED(1)",
-            f"{name}: disconnected 127.0.0.1:{cport}",
-            f"{name}: status LISTEN",
-            f"{name}: removed"]
-    got = []
-    buf = b""
-    end = time.monotonic() + 10
-    while want and time.monotonic() < end:
-        r, _, _ = select.select([mon.stdout], [], [], 1)
-        if not r:
-            continue
-        buf += os.read(mon.stdout.fileno(), 4096)
-        while b"\n" in buf and want:
-            line, buf = buf.split(b"\n", 1)
-            got.append(line.decode())
-            if got[-1] == want[0]:
-                want.pop(0)
-    mon.kill()
-    mon.wait()
-    assert not want, f"missing {want} in {got}"
+    try:
+        mon.expect([f"{name}: added",
+                    f"{name}: status LISTEN",
+                    f"{name}: connected 127.0.0.1:{cport}",
+                    f"{name}: status CONNECTED(1)",
+                    f"{name}: disconnected 127.0.0.1:{cport} (closed by peer;"
+                    " sent 0 B, received 0 B)",
+                    f"{name}: status LISTEN",
+                    f"{name}: removed"])
+    finally:
+        mon.close()
+
+
+def test_per_client_counters_and_why_each_ended():
+    mon = Monitor()
+    p = Port(2316, max_clients=2)
+    name = f"sernet{p.idx} ({p.tty}): disconnected 127.0.0.1"
+    try:
+        a, b = p.connect(), p.connect()
+        aport, bport = a.getsockname()[1], b.getsockname()[1]
+        wait_for(lambda: p.state() == "CONNECTED(2)", 5, "2 clients")
+        a.sendall(stream(1000, 20))
+        assert len(read_fd(p.master, 1000, 10)) == 1000
+        data = stream(3000, 21)
+        os.write(p.master, data)
+        assert recv_n(a, 3000, 10) == data
+        assert recv_n(b, 3000, 10) == data
+        clients = {int(c["peer"].rsplit(":", 1)[1]): c
+                   for c in show_json(p.idx)["clients"]}
+        assert set(clients) == {aport, bport}, clients
+        ca, cb = clients[aport], clients[bport]
+        assert (ca["net_rx_bytes"], cb["net_rx_bytes"]) == (1000, 0), clients
+        assert ca["net_rx_packets"] >= 1 and cb["net_rx_packets"] == 0
+        assert ca["net_tx_bytes"] == cb["net_tx_bytes"] == 3000, clients
+        pkts = p.stat("rx_packets")
+        assert ca["net_tx_packets"] == cb["net_tx_packets"] == pkts, clients
+        assert ca["queued"] == cb["queued"] == 0, clients
+
+        p.set("full", "drop-oldest")
+        c = p.connect()
+        cport = c.getsockname()[1]
+        mon.expect([f"{name}:{aport} (dropped for a newer client; "
+                    "sent 3000 B, received 1000 B)"])
+        b.close()
+        mon.expect([f"{name}:{bport} (closed by peer; sent 3000 B, "
+                    "received 0 B)"])
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "1 client")
+        assert [x["peer"] for x in show_json(p.idx)["clients"]] == \
+            [f"127.0.0.1:{cport}"]
+        p.set("port", 2317)          # a new socket: the transport restarts
+        mon.expect([f"{name}:{cport} (transport stopped; sent 0 B, "
+                    "received 0 B)"])
+        assert show_json(p.idx)["clients"] == []
+        a.close()
+        c.close()
+    finally:
+        p.close()
+        mon.close()
 
 
 def run_tests(tests):

@@ -110,9 +110,59 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
 	[SERNET_A_PORT_STATS] = { .type = NLA_NESTED },
+	[SERNET_A_CLIENT_SECONDS] = { .type = NLA_U32 },
+	[SERNET_A_CLIENT_QUEUED] = { .type = NLA_U32 },
+	[SERNET_A_CLIENT_STATS] = { .type = NLA_NESTED },
+	[SERNET_A_CLIENT_END] = { .type = NLA_U8 },
 };
 
 static struct nla_policy stats_policy[SERNET_STATS_MAX + 1];
+static struct nla_policy client_stats_policy[SERNET_CLIENT_STATS_MAX + 1];
+
+static const char *const client_stat_names[] = {
+	[SERNET_CLIENT_STATS_NET_TX_BYTES] = "net_tx_bytes",
+	[SERNET_CLIENT_STATS_NET_TX_PACKETS] = "net_tx_packets",
+	[SERNET_CLIENT_STATS_NET_RX_BYTES] = "net_rx_bytes",
+	[SERNET_CLIENT_STATS_NET_RX_PACKETS] = "net_rx_packets",
+};
+
+const char *sernet_client_stat_name(int stat)
+{
+	return stat >= 0 ? NAME_OF(client_stat_names, stat) : NULL;
+}
+
+static const char *const client_end_names[] = {
+	[SERNET_CLIENT_END_PEER] = "closed by peer",
+	[SERNET_CLIENT_END_SLOW] = "too slow",
+	[SERNET_CLIENT_END_EVICTED] = "dropped for a newer client",
+	[SERNET_CLIENT_END_IDLE] = "idle",
+	[SERNET_CLIENT_END_STOP] = "transport stopped",
+};
+
+const char *sernet_client_end_str(int end)
+{
+	return end >= 0 ? NAME_OF(client_end_names, end) : NULL;
+}
+
+/* u64 counters nested in nest, into v[1..max]; pad is skipped */
+static int parse_counters(struct nlattr *nest, int max, int pad,
+			  struct nla_policy *pol, uint64_t *v)
+{
+	struct nlattr *tb[SERNET_STATS_MAX + 1];
+
+	_Static_assert(SERNET_CLIENT_STATS_MAX <= SERNET_STATS_MAX,
+		       "tb holds the longer list");
+	if (max > SERNET_STATS_MAX)
+		return -EINVAL;
+	for (int i = 1; i <= max; i++)
+		pol[i].type = i == pad ? NLA_UNSPEC : NLA_U64;
+	if (nla_parse_nested(tb, max, nest, pol) < 0)
+		return -EINVAL;
+	for (int i = 1; i <= max; i++)
+		if (tb[i] && i != pad)
+			v[i] = nla_get_u64(tb[i]);
+	return 0;
+}
 
 static const char *const stat_names[] = {
 	[SERNET_STATS_RX_BYTES] = "rx_bytes",
@@ -138,9 +188,9 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		      const char **err)
 {
 	struct nlattr *tb[SERNET_A_MAX + 1];
-	struct nlattr *st[SERNET_STATS_MAX + 1];
 
 	memset(port, 0, sizeof(*port));
+	port->client.end = -1;
 	if (genlmsg_parse(nlh, 0, tb, SERNET_A_MAX, port_policy) < 0) {
 		*err = "malformed port message";
 		return -EINVAL;
@@ -203,22 +253,27 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 	if (tb[SERNET_A_UARTCLBUF])
 		port->clbuf = nla_get_u8(tb[SERNET_A_UARTCLBUF]);
 	if (tb[SERNET_A_PEER])
-		snprintf(port->peer, sizeof(port->peer), "%s",
+		snprintf(port->client.peer, sizeof(port->client.peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
-	if (tb[SERNET_A_PORT_STATS]) {
-		for (int i = 1; i <= SERNET_STATS_MAX; i++)
-			stats_policy[i].type = NLA_U64;
-		stats_policy[SERNET_STATS_PAD].type = NLA_UNSPEC;
-		if (nla_parse_nested(st, SERNET_STATS_MAX,
-				     tb[SERNET_A_PORT_STATS],
-				     stats_policy) < 0) {
-			*err = "malformed port statistics";
-			return -EINVAL;
-		}
-		for (int i = 1; i <= SERNET_STATS_MAX; i++)
-			if (st[i] && i != SERNET_STATS_PAD)
-				port->stats[i] = nla_get_u64(st[i]);
-		port->rx_bytes = port->stats[SERNET_STATS_RX_BYTES];
+	if (tb[SERNET_A_CLIENT_SECONDS])
+		port->client.seconds = nla_get_u32(tb[SERNET_A_CLIENT_SECONDS]);
+	if (tb[SERNET_A_CLIENT_QUEUED])
+		port->client.queued = nla_get_u32(tb[SERNET_A_CLIENT_QUEUED]);
+	if (tb[SERNET_A_CLIENT_END])
+		port->client.end = nla_get_u8(tb[SERNET_A_CLIENT_END]);
+	if (tb[SERNET_A_PORT_STATS] &&
+	    parse_counters(tb[SERNET_A_PORT_STATS], SERNET_STATS_MAX,
+			   SERNET_STATS_PAD, stats_policy, port->stats)) {
+		*err = "malformed port statistics";
+		return -EINVAL;
+	}
+	port->rx_bytes = port->stats[SERNET_STATS_RX_BYTES];
+	if (tb[SERNET_A_CLIENT_STATS] &&
+	    parse_counters(tb[SERNET_A_CLIENT_STATS], SERNET_CLIENT_STATS_MAX,
+			   SERNET_CLIENT_STATS_PAD, client_stats_policy,
+			   port->client.stats)) {
+		*err = "malformed connection statistics";
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -302,7 +357,22 @@ static void addr_str(const struct sernet_port_info *p, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
+/* "127.0.0.1:40000 up 12 s, queued 0, net_tx_bytes 10, ..." */
+static void client_str(const struct sernet_client_info *c, char *buf,
+		       size_t len)
+{
+	int n = snprintf(buf, len, "%s up %" PRIu32 " s, queued %" PRIu32,
+			 c->peer, c->seconds, c->queued);
+
+	for (int i = 1; i <= SERNET_CLIENT_STATS_MAX && n >= 0 &&
+	     (size_t)n < len; i++)
+		if (sernet_client_stat_name(i))
+			n += snprintf(buf + n, len - n, ", %s %" PRIu64,
+				      sernet_client_stat_name(i), c->stats[i]);
+}
+
+void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p,
+			      const struct sernet_port_list *clients)
 {
 	const char *proto = NAME_OF(proto_names, p->proto);
 	const char *full = NAME_OF(full_names, p->full);
@@ -335,10 +405,57 @@ void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p)
 		if (sernet_stat_name(i))
 			fprintf(out, "  %-17s %" PRIu64 "\n", sernet_stat_name(i),
 				p->stats[i]);
+	for (size_t i = 0; clients && i < clients->count; i++) {
+		char line[320];
+
+		if (clients->ports[i].index != p->index)
+			continue;
+		client_str(&clients->ports[i].client, line, sizeof(line));
+		fprintf(out, "  client    %s\n", line);
+	}
 }
 
-static struct json_object *port_json(const struct sernet_port_info *p)
+static struct json_object *client_json(const struct sernet_client_info *c)
 {
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "peer", json_object_new_string(c->peer));
+	json_object_object_add(o, "seconds", json_object_new_int64(c->seconds));
+	json_object_object_add(o, "queued", json_object_new_int64(c->queued));
+	for (int i = 1; i <= SERNET_CLIENT_STATS_MAX; i++)
+		if (sernet_client_stat_name(i))
+			json_object_object_add(o, sernet_client_stat_name(i),
+					       json_object_new_uint64(c->stats[i]));
+	return o;
+}
+
+/* The connections of port index in clients, as a JSON array */
+static struct json_object *clients_json(uint32_t index,
+					const struct sernet_port_list *clients)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && clients && i < clients->count; i++) {
+		struct json_object *o;
+
+		if (clients->ports[i].index != index)
+			continue;
+		o = client_json(&clients->ports[i].client);
+		if (!o) {
+			json_object_put(arr);
+			return NULL;
+		}
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *port_json(const struct sernet_port_info *p,
+				     const struct sernet_port_list *clients)
+{
+	struct json_object *conns;
 	struct json_object *o = json_object_new_object();
 	struct json_object *stats = json_object_new_object();
 	struct json_object *uart, *pack, *sock;
@@ -417,17 +534,24 @@ static struct json_object *port_json(const struct sernet_port_info *p)
 			json_object_object_add(stats, sernet_stat_name(i),
 					       json_object_new_uint64(p->stats[i]));
 	json_object_object_add(o, "statistics", stats);
+	conns = clients_json(p->index, clients);
+	if (!conns) {
+		json_object_put(o);
+		return NULL;
+	}
+	json_object_object_add(o, "clients", conns);
 	return o;
 }
 
-int sernet_port_print_json(FILE *out, const struct sernet_port_list *list)
+int sernet_port_print_json(FILE *out, const struct sernet_port_list *list,
+			   const struct sernet_port_list *clients)
 {
 	struct json_object *arr = json_object_new_array();
 
 	if (!arr)
 		return -ENOMEM;
 	for (size_t i = 0; i < list->count; i++) {
-		struct json_object *o = port_json(&list->ports[i]);
+		struct json_object *o = port_json(&list->ports[i], clients);
 
 		if (!o) {
 			json_object_put(arr);
@@ -677,6 +801,16 @@ int sernet_event_format(uint8_t cmd, const struct sernet_port_info *p,
 		return -EINVAL;
 	}
 	snprintf(buf, len, "sernet%" PRIu32 " (%s): %s%s%s", p->index, p->tty,
-		 what, p->peer[0] ? " " : "", p->peer);
+		 what, p->client.peer[0] ? " " : "", p->client.peer);
+	if (cmd == SERNET_CMD_DISCONNECTED && sernet_client_end_str(p->client.end)) {
+		size_t n = strlen(buf);
+		const uint64_t *st = p->client.stats;
+
+		snprintf(buf + n, len - n, " (%s; sent %" PRIu64
+			 " B, received %" PRIu64 " B)",
+			 sernet_client_end_str(p->client.end),
+			 st[SERNET_CLIENT_STATS_NET_TX_BYTES],
+			 st[SERNET_CLIENT_STATS_NET_RX_BYTES]);
+	}
 	return 0;
 }

@@ -9,6 +9,15 @@
 
 struct nlmsghdr;
 
+/* One connection: in CLIENT_GET replies and in connection events */
+struct sernet_client_info {
+	char peer[64];			/* "addr:port" */
+	uint32_t seconds;		/* up for */
+	uint32_t queued;		/* serial bytes not sent yet */
+	int end;			/* why it ended, or -1 */
+	uint64_t stats[SERNET_CLIENT_STATS_MAX + 1];	/* SERNET_CLIENT_STATS_ */
+};
+
 struct sernet_port_info {
 	uint32_t index;
 	char tty[SERNET_TTY_NAME_MAX];
@@ -26,7 +35,7 @@ struct sernet_port_info {
 	uint32_t sockton;
 	uint8_t udpon, clbuf;
 	char status[48];
-	char peer[64];			/* in connection events */
+	struct sernet_client_info client;	/* in client messages */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
 	uint64_t rx_bytes;			/* stats[SERNET_STATS_RX_BYTES] */
 };
@@ -57,7 +66,8 @@ struct sernet_port_list {
 const char *sernet_state_str(uint32_t state, char *buf, size_t len);
 
 /*
- * Parse one PORT_GET / PORT_ADDED / PORT_REMOVED message.
+ * Parse one PORT_GET / PORT_ADDED / PORT_REMOVED message, or one
+ * CLIENT_GET / CONNECTED / DISCONNECTED message (port->client).
  * Returns 0, or -EINVAL with *err set to a reason when the message is
  * malformed or lacks the index or tty name.
  */
@@ -69,6 +79,10 @@ const char *sernet_parity_str(uint8_t parity);
 const char *sernet_flow_str(uint8_t flow);
 /* The name of a counter ("rx_bytes"), or NULL */
 const char *sernet_stat_name(int stat);
+/* The name of a connection's counter ("net_tx_bytes"), or NULL */
+const char *sernet_client_stat_name(int stat);
+/* Why a connection ended ("closed by peer"), or NULL */
+const char *sernet_client_end_str(int end);
 /* The user's name of an attribute ("baud"), or NULL */
 const char *sernet_attr_name(int attr);
 
@@ -95,9 +109,17 @@ int sernet_event_format(uint8_t cmd, const struct sernet_port_info *port,
 
 /* Human-readable table; a header line, then one line a port */
 void sernet_port_print_table(FILE *out, const struct sernet_port_list *list);
-/* One port, every setting on its own line */
-void sernet_port_print_detail(FILE *out, const struct sernet_port_info *port);
-/* A JSON array of objects, followed by a newline. Returns 0 or -ENOMEM. */
-int sernet_port_print_json(FILE *out, const struct sernet_port_list *list);
+/*
+ * One port, every setting on its own line, then its connections: those
+ * entries of clients (a CLIENT_GET dump, may be NULL) with its index.
+ */
+void sernet_port_print_detail(FILE *out, const struct sernet_port_info *port,
+			      const struct sernet_port_list *clients);
+/*
+ * A JSON array of objects, followed by a newline; each port has its
+ * connections from clients (may be NULL). Returns 0 or -ENOMEM.
+ */
+int sernet_port_print_json(FILE *out, const struct sernet_port_list *list,
+			   const struct sernet_port_list *clients);
 
 #endif

@@ -237,6 +237,18 @@ int sernet_nl_dump_ports(struct sernet_nl *nl, struct sernet_port_list *list)
 	return request(nl, msg, &ctx);
 }
 
+int sernet_nl_dump_clients(struct sernet_nl *nl,
+			   struct sernet_port_list *clients)
+{
+	struct reply_ctx ctx = { .nl = nl, .list = clients };
+	struct nl_msg *msg;
+
+	msg = new_request(nl, NLM_F_DUMP, SERNET_CMD_CLIENT_GET);
+	if (!msg)
+		return -ENOMEM;
+	return request(nl, msg, &ctx);
+}
+
 int sernet_nl_get_port(struct sernet_nl *nl, uint32_t index,
 		       struct sernet_port_info *port)
 {

@@ -25,6 +25,12 @@ void sernet_nl_close(struct sernet_nl *nl);
 
 /* Every port of this network namespace, in index order */
 int sernet_nl_dump_ports(struct sernet_nl *nl, struct sernet_port_list *list);
+/*
+ * Every connection of every port of this network namespace, a
+ * sernet_port_info each (index, tty and client filled in)
+ */
+int sernet_nl_dump_clients(struct sernet_nl *nl,
+			   struct sernet_port_list *clients);
 /* One port; -ENODEV when there is none with that index */
 int sernet_nl_get_port(struct sernet_nl *nl, uint32_t index,
 		       struct sernet_port_info *port);

@@ -23,7 +23,8 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  show [--json] [PORT]        list the ports of this network namespace,\n"
-	"                              or every setting of one port\n"
+	"                              or every setting, counter and connection\n"
+	"                              of one port\n"
 	"  set PORT KEY VALUE ...      change settings at once, all or nothing\n"
 	"  monitor                     print port and connection events as\n"
 	"                              they happen, one line each, until killed\n"
@@ -124,7 +125,7 @@ static int cmd_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sernet_port_list list = { 0 };
+	struct sernet_port_list list = { 0 }, clients = { 0 };
 	struct sernet_port_info port;
 	struct sernet_nl nlsock, *nl = &nlsock;
 	int json = 0, c, err;
@@ -151,10 +152,16 @@ static int cmd_show(int argc, char **argv)
 		fprintf(stderr, "sernetctl: %s\n", nl->errmsg);
 		return 1;
 	}
+	err = sernet_nl_dump_clients(nl, &clients);
+	if (err) {
+		fprintf(stderr, "sernetctl: %s\n",
+			nl->errmsg[0] ? nl->errmsg : strerror(-err));
+		goto out;
+	}
 	if (optind < argc) {
 		err = find_port(nl, argv[optind], &port);
 		if (!err && !json)
-			sernet_port_print_detail(stdout, &port);
+			sernet_port_print_detail(stdout, &port, &clients);
 		else if (!err)
 			err = sernet_port_list_add(&list, &port);
 		if (!err && !json)
@@ -167,12 +174,13 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (!err) {
 		if (json)
-			err = sernet_port_print_json(stdout, &list);
+			err = sernet_port_print_json(stdout, &list, &clients);
 		else
 			sernet_port_print_table(stdout, &list);
 	}
 out:
 	sernet_port_list_free(&list);
+	sernet_port_list_free(&clients);
 	sernet_nl_close(nl);
 	if (fflush(stdout) == EOF)
 		err = -errno;

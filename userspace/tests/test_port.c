@@ -191,7 +191,7 @@ static char *print(int json, const struct sernet_port_list *list)
 
 	assert_non_null(f);
 	if (json)
-		assert_int_equal(sernet_port_print_json(f, list), 0);
+		assert_int_equal(sernet_port_print_json(f, list, NULL), 0);
 	else
 		sernet_port_print_table(f, list);
 	fclose(f);
@@ -251,7 +251,7 @@ static void test_detail(void **state)
 	make_list(&list);
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	sernet_port_print_detail(f, &list.ports[0]);
+	sernet_port_print_detail(f, &list.ports[0], NULL);
 	fclose(f);
 	assert_string_equal(buf,
 		"sernet0 on ttyS1: CONNECTED(2)\n"
@@ -292,7 +292,7 @@ static void test_json(void **state)
 		"\"full\":\"refuse\"},\"statistics\":{\"rx_bytes\":42,\"rx_packets\":0,"
 		"\"net_tx_bytes\":84,\"net_rx_bytes\":0,\"tx_bytes\":0,\"connects\":0,"
 		"\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,\"refused\":3,"
-		"\"reconnects\":0,\"drop_udp\":0}},{\"port\":\"sernet12\",\"index\":12,"
+		"\"reconnects\":0,\"drop_udp\":0},\"clients\":[]},{\"port\":\"sernet12\",\"index\":12,"
 		"\"tty\":\"pts/\\\"3\\\\\",\"state\":\"UNKNOWN(77)\",\"uart\":{\"baud\":9600,"
 		"\"databits\":7,\"stopbits\":2,\"parity\":\"MARK\",\"flow\":\"FC\"},\"uarttl\":{\"time\":10,"
 		"\"length\":512,\"time_us\":10000,\"uartclbuf\":true},\"socket\":{\"protocol\":\"TCPC\","
@@ -300,7 +300,7 @@ static void test_json(void **state)
 		"\"sockton\":86400,\"udpon\":false,\"max_clients\":1,\"full\":\"drop-oldest\"},"
 		"\"statistics\":{\"rx_bytes\":0,\"rx_packets\":0,\"net_tx_bytes\":0,\"net_rx_bytes\":0,"
 		"\"tx_bytes\":0,\"connects\":0,\"disconnects\":0,\"drop_no_peer\":0,\"drop_slow_client\":0,"
-		"\"refused\":0,\"reconnects\":0,\"drop_udp\":0}}]\n");
+		"\"refused\":0,\"reconnects\":0,\"drop_udp\":0},\"clients\":[]}]\n");
 	free(out);
 	sernet_port_list_free(&list);
 }
@@ -423,7 +423,8 @@ static void test_event_format(void **state)
 {
 	struct sernet_port_info p = { .index = 3, .tty = "ttyS1",
 				      .status = "CONNECTED(1)",
-				      .peer = "127.0.0.1:4242" };
+				      .client = { .peer = "127.0.0.1:4242",
+						  .end = -1 } };
 	char buf[128];
 
 	(void)state;
@@ -433,10 +434,17 @@ static void test_event_format(void **state)
 	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242");
+	p.client.end = SERNET_CLIENT_END_SLOW;
+	p.client.stats[SERNET_CLIENT_STATS_NET_TX_BYTES] = 1048576;
+	p.client.stats[SERNET_CLIENT_STATS_NET_RX_BYTES] = 7;
+	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242 "
+			    "(too slow; sent 1048576 B, received 7 B)");
 	assert_int_equal(sernet_event_format(SERNET_CMD_STATUS, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): status CONNECTED(1)");
-	p.peer[0] = '\0';
+	p.client.peer[0] = '\0';
 	assert_int_equal(sernet_event_format(SERNET_CMD_PORT_ADDED, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): added");
@@ -445,6 +453,117 @@ static void test_event_format(void **state)
 	assert_string_equal(buf, "sernet3 (ttyS1): removed");
 	assert_int_equal(sernet_event_format(SERNET_CMD_PORT_GET, &p, buf,
 					     sizeof(buf)), -EINVAL);
+}
+
+/* A CLIENT_GET message: the connection's fields and counters */
+static struct nl_msg *client_msg(uint32_t index, const char *peer,
+				 uint64_t tx)
+{
+	struct nl_msg *msg = new_msg();
+	struct nlattr *nest;
+
+	nla_put_u32(msg, SERNET_A_PORT_INDEX, index);
+	nla_put_string(msg, SERNET_A_PORT_TTY, "ttyS1");
+	nla_put_string(msg, SERNET_A_PEER, peer);
+	nla_put_u32(msg, SERNET_A_CLIENT_SECONDS, 12);
+	nla_put_u32(msg, SERNET_A_CLIENT_QUEUED, 300);
+	nest = nla_nest_start(msg, SERNET_A_CLIENT_STATS);
+	assert_non_null(nest);
+	nla_put_u64(msg, SERNET_CLIENT_STATS_NET_TX_BYTES, tx);
+	nla_put_u64(msg, SERNET_CLIENT_STATS_NET_TX_PACKETS, 4);
+	nla_put_u64(msg, SERNET_CLIENT_STATS_NET_RX_BYTES, 5);
+	nla_put_u64(msg, SERNET_CLIENT_STATS_NET_RX_PACKETS, 1);
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
+static void test_parse_client(void **state)
+{
+	struct nl_msg *msg = client_msg(3, "[::1]:4000", 1ULL << 40);
+	struct sernet_port_info p;
+	const char *why = NULL;
+
+	(void)state;
+	nla_put_u8(msg, SERNET_A_CLIENT_END, SERNET_CLIENT_END_IDLE);
+	assert_int_equal(sernet_port_parse(nlmsg_hdr(msg), &p, &why), 0);
+	assert_int_equal(p.index, 3);
+	assert_string_equal(p.client.peer, "[::1]:4000");
+	assert_int_equal(p.client.seconds, 12);
+	assert_int_equal(p.client.queued, 300);
+	assert_int_equal(p.client.end, SERNET_CLIENT_END_IDLE);
+	assert_true(p.client.stats[SERNET_CLIENT_STATS_NET_TX_BYTES] ==
+		    1ULL << 40);
+	assert_int_equal(p.client.stats[SERNET_CLIENT_STATS_NET_TX_PACKETS], 4);
+	assert_int_equal(p.client.stats[SERNET_CLIENT_STATS_NET_RX_BYTES], 5);
+	assert_int_equal(p.client.stats[SERNET_CLIENT_STATS_NET_RX_PACKETS], 1);
+	nlmsg_free(msg);
+}
+
+/* A counter of the wrong size inside the connection's nest is refused */
+static void test_parse_bad_client_stats(void **state)
+{
+	struct nl_msg *msg = new_msg();
+	struct sernet_port_info p;
+	struct nlattr *nest;
+	const char *why = NULL;
+
+	(void)state;
+	nla_put_u32(msg, SERNET_A_PORT_INDEX, 1);
+	nla_put_string(msg, SERNET_A_PORT_TTY, "ttyS1");
+	nest = nla_nest_start(msg, SERNET_A_CLIENT_STATS);
+	nla_put_u16(msg, SERNET_CLIENT_STATS_NET_RX_BYTES, 5);
+	nla_nest_end(msg, nest);
+	assert_int_equal(sernet_port_parse(nlmsg_hdr(msg), &p, &why), -EINVAL);
+	assert_string_equal(why, "malformed connection statistics");
+	nlmsg_free(msg);
+}
+
+/* Connections print under their own port only */
+static void test_clients_print(void **state)
+{
+	struct sernet_port_list list, clients = { 0 };
+	struct sernet_port_info c;
+	const char *why;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	make_list(&list);
+	for (int i = 0; i < 3; i++) {
+		struct nl_msg *msg = client_msg(i ? 0 : 12,
+						i == 2 ? "127.0.0.1:2" :
+						"127.0.0.1:1", 100 + i);
+
+		assert_int_equal(sernet_port_parse(nlmsg_hdr(msg), &c, &why), 0);
+		assert_int_equal(sernet_port_list_add(&clients, &c), 0);
+		nlmsg_free(msg);
+	}
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	sernet_port_print_detail(f, &list.ports[0], &clients);
+	fclose(f);
+	assert_non_null(strstr(buf, "  drop_udp          0\n"
+		"  client    127.0.0.1:1 up 12 s, queued 300, net_tx_bytes 101, "
+		"net_tx_packets 4, net_rx_bytes 5, net_rx_packets 1\n"
+		"  client    127.0.0.1:2 up 12 s, queued 300, net_tx_bytes 102, "
+		"net_tx_packets 4, net_rx_bytes 5, net_rx_packets 1\n"));
+	assert_null(strstr(buf, "net_tx_bytes 100,"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(sernet_port_print_json(f, &list, &clients), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"clients\":[{\"peer\":\"127.0.0.1:1\","
+		"\"seconds\":12,\"queued\":300,\"net_tx_bytes\":101,"
+		"\"net_tx_packets\":4,\"net_rx_bytes\":5,\"net_rx_packets\":1},"
+		"{\"peer\":\"127.0.0.1:2\","));
+	assert_non_null(strstr(buf, "\"clients\":[{\"peer\":\"127.0.0.1:1\","
+		"\"seconds\":12,\"queued\":300,\"net_tx_bytes\":100,"));
+	free(buf);
+	sernet_port_list_free(&clients);
+	sernet_port_list_free(&list);
 }
 
 static void test_names(void **state)
@@ -458,6 +577,13 @@ static void test_names(void **state)
 	assert_null(sernet_attr_name(SERNET_A_PORT_STATS));
 	assert_null(sernet_attr_name(-1));
 	assert_null(sernet_attr_name(10000));
+	assert_string_equal(sernet_client_end_str(SERNET_CLIENT_END_STOP),
+			    "transport stopped");
+	assert_null(sernet_client_end_str(-1));
+	assert_null(sernet_client_end_str(SERNET_CLIENT_END_MAX + 1));
+	assert_string_equal(sernet_client_stat_name(
+		SERNET_CLIENT_STATS_NET_RX_PACKETS), "net_rx_packets");
+	assert_null(sernet_client_stat_name(SERNET_CLIENT_STATS_PAD));
 }
 
 static void test_json_empty(void **state)
@@ -510,6 +636,9 @@ int main(void)
 		cmocka_unit_test(test_event_format),
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_list_grows),
+		cmocka_unit_test(test_parse_client),
+		cmocka_unit_test(test_parse_bad_client_stats),
+		cmocka_unit_test(test_clients_print),
 	};
 
 	return cmocka_run_group_tests_name("port", tests, NULL, NULL);

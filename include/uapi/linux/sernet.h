@@ -26,9 +26,14 @@
  * @SERNET_CMD_STATUS: notification: the port's status changed
  *	(%SERNET_A_SOCK_STATUS)
  * @SERNET_CMD_CONNECTED: notification: a connection was established
- *	(%SERNET_A_PEER)
+ *	(%SERNET_A_PEER and the client's attributes, as %SERNET_CMD_CLIENT_GET)
  * @SERNET_CMD_DISCONNECTED: notification: a connection was lost
- *	(%SERNET_A_PEER)
+ *	(as %SERNET_CMD_CONNECTED, with the client's final counters and
+ *	%SERNET_A_CLIENT_END)
+ * @SERNET_CMD_CLIENT_GET: dump the connections of every port of the
+ *	caller's network namespace, a message each: %SERNET_A_PORT_INDEX,
+ *	%SERNET_A_PORT_TTY, %SERNET_A_PEER, %SERNET_A_CLIENT_SECONDS,
+ *	%SERNET_A_CLIENT_QUEUED and %SERNET_A_CLIENT_STATS
  */
 enum sernet_cmd {
 	SERNET_CMD_UNSPEC,
@@ -39,6 +44,7 @@ enum sernet_cmd {
 	SERNET_CMD_STATUS,
 	SERNET_CMD_CONNECTED,
 	SERNET_CMD_DISCONNECTED,
+	SERNET_CMD_CLIENT_GET,
 
 	__SERNET_CMD_MAX,
 };
@@ -87,6 +93,13 @@ enum sernet_cmd {
  * @SERNET_A_UARTCLBUF: u8, 0..1: serial data that arrives while no peer
  *	is there is discarded (1) or kept, up to 32 KiB, for the next (0,
  *	default) (AT+UARTCLBUF)
+ * @SERNET_A_CLIENT_SECONDS: u32, read only: how long a connection has been
+ *	up, in seconds
+ * @SERNET_A_CLIENT_QUEUED: u32, read only: serial bytes waiting to be
+ *	sent to a client
+ * @SERNET_A_CLIENT_STATS: nested, &enum sernet_client_stats_attr
+ * @SERNET_A_CLIENT_END: u8, &enum sernet_client_end: why a connection
+ *	ended, in %SERNET_CMD_DISCONNECTED
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -116,6 +129,10 @@ enum sernet_attr {
 	SERNET_A_SOCKTON,
 	SERNET_A_UDPON,
 	SERNET_A_UARTCLBUF,
+	SERNET_A_CLIENT_SECONDS,
+	SERNET_A_CLIENT_QUEUED,
+	SERNET_A_CLIENT_STATS,
+	SERNET_A_CLIENT_END,
 
 	__SERNET_A_MAX,
 };
@@ -163,6 +180,52 @@ enum sernet_stats_attr {
 };
 
 #define SERNET_STATS_MAX (__SERNET_STATS_MAX - 1)
+
+/**
+ * enum sernet_client_stats_attr - counters of one connection, nested in
+ *	%SERNET_A_CLIENT_STATS
+ * @SERNET_CLIENT_STATS_PAD: padding for 64-bit attributes
+ * @SERNET_CLIENT_STATS_NET_TX_BYTES: u64, serial bytes sent to the peer
+ * @SERNET_CLIENT_STATS_NET_TX_PACKETS: u64, serial packets sent whole
+ * @SERNET_CLIENT_STATS_NET_RX_BYTES: u64, bytes received from the peer
+ * @SERNET_CLIENT_STATS_NET_RX_PACKETS: u64, reads that returned data
+ */
+enum sernet_client_stats_attr {
+	SERNET_CLIENT_STATS_UNSPEC,
+	SERNET_CLIENT_STATS_PAD,
+	SERNET_CLIENT_STATS_NET_TX_BYTES,
+	SERNET_CLIENT_STATS_NET_TX_PACKETS,
+	SERNET_CLIENT_STATS_NET_RX_BYTES,
+	SERNET_CLIENT_STATS_NET_RX_PACKETS,
+
+	__SERNET_CLIENT_STATS_MAX,
+};
+
+#define SERNET_CLIENT_STATS_MAX (__SERNET_CLIENT_STATS_MAX - 1)
+
+/**
+ * enum sernet_client_end - why a connection ended
+ * @SERNET_CLIENT_END_PEER: the peer closed it, or it failed
+ * @SERNET_CLIENT_END_SLOW: the peer fell too far behind (counted in
+ *	%SERNET_STATS_DROP_SLOW_CLIENT)
+ * @SERNET_CLIENT_END_EVICTED: a full server dropped it, the oldest, for a
+ *	newcomer
+ * @SERNET_CLIENT_END_IDLE: a TCP client connection idle too long (SOCKTON,
+ *	SHORTO)
+ * @SERNET_CLIENT_END_STOP: the transport stopped (configuration change,
+ *	detach, namespace deletion)
+ */
+enum sernet_client_end {
+	SERNET_CLIENT_END_PEER,
+	SERNET_CLIENT_END_SLOW,
+	SERNET_CLIENT_END_EVICTED,
+	SERNET_CLIENT_END_IDLE,
+	SERNET_CLIENT_END_STOP,
+
+	__SERNET_CLIENT_END_MAX,
+};
+
+#define SERNET_CLIENT_END_MAX (__SERNET_CLIENT_END_MAX - 1)
 
 /**
  * enum sernet_port_state - state of a port's network side (AT+SOCKLKA)
