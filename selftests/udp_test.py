@@ -4,16 +4,21 @@
 sernet: the UDP modes (AT+SOCKA=UDPS, UDPC, AT+UDPON), with python UDP
 sockets on loopback and pty pairs as serial lines. Here packet
 boundaries are what the peer sees: one serial packet, one datagram.
-Runs inside tools/vm/run; KTAP.
+Each mode also carries a checksummed 10 MB stream both ways, paced by
+the test (UDP does not hold a sender back). Runs inside tools/vm/run; KTAP.
 """
 import os
+import select
 import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import Port, read_fd, run_tests, wait_for  # noqa
+from tcp_server_test import (BIG, Port, digest, read_fd, run_tests,  # noqa
+                             stream, wait_for)
+
+SO_RCVBUFFORCE = 33
 
 
 def udp_port(mode, remote_port, *extra):
@@ -103,6 +108,74 @@ def test_udp_server_answers_the_last_sender():
         p.close()
         a.close()
         b.close()
+
+
+def pump(src_ready, send, dst, n, seed, window, timeout=30):
+    """
+    Move n reproducible bytes: send(data, off) puts some of them in at
+    the source (returns how many), dst is read until all came out. UDP
+    does not hold a sender back, so the test does: never more than window
+    bytes in flight, which the socket buffers hold. Returns what came out.
+    """
+    data = stream(n, seed)
+    got = bytearray()
+    sent = 0
+    last = time.monotonic()
+    while len(got) < n and time.monotonic() - last < timeout:
+        want_w = [src_ready] if sent < n and sent - len(got) < window else []
+        r, w, _ = select.select([dst], want_w, [], 0.5)
+        if w:
+            sent += send(data, sent)
+        if r:
+            chunk = (dst.recv(65536) if isinstance(dst, socket.socket)
+                     else os.read(dst, 65536))
+            got += chunk
+            last = time.monotonic()
+    assert len(got) == n, f"{len(got)} of {n} bytes"
+    assert digest(got) == digest(data), "stream differs"
+    return got
+
+
+def stream_both_ways(p, peer, module_addr):
+    """10 MB serial -> peer, then 10 MB peer -> serial, checksummed"""
+    def grew(name):
+        return p.stat(name) - before[name]
+    before = {k: p.stat(k) for k in ("net_tx_bytes", "net_rx_bytes",
+                                     "tx_bytes")}
+    peer.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
+    peer.setblocking(False)
+    os.set_blocking(p.master, False)
+    pump(p.master, lambda d, o: os.write(p.master, d[o:o + 16384]),
+         peer, BIG, 30, 256 * 1024)
+    assert grew("net_tx_bytes") == BIG and p.stat("drop_udp") == 0
+    pump(peer, lambda d, o: peer.sendto(d[o:o + 1400], module_addr),
+         p.master, BIG, 31, 64 * 1024)
+    wait_for(lambda: grew("tx_bytes") == BIG, 5, "tx_bytes")
+    assert grew("net_rx_bytes") == BIG and p.stat("drop_udp") == 0
+
+
+def test_udp_client_10mb_both_ways():
+    peer = udp_sock(2509)
+    p = udp_port("UDPC", 2509, "localport", "2510")
+    try:
+        wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
+        stream_both_ways(p, peer, ("127.0.0.1", 2510))
+    finally:
+        p.close()
+        peer.close()
+
+
+def test_udp_server_10mb_both_ways():
+    p = udp_port("UDPS", 2511)
+    peer = udp_sock(2512)
+    try:
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        peer.sendto(b"hi", ("127.0.0.1", 2511))     # now it is the peer
+        assert read_fd(p.master, 2, 5) == b"hi"
+        stream_both_ways(p, peer, ("127.0.0.1", 2511))
+    finally:
+        p.close()
+        peer.close()
 
 
 if __name__ == "__main__":
