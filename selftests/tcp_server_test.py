@@ -469,7 +469,10 @@ def test_client_churn_while_data_flows():
         # every one that was has been closed again but the steady one
         assert p.stat("connects") == p.stat("disconnects") + 1, \
             (p.stat("connects"), p.stat("disconnects"))
-        assert p.stat("connects") > 500, p.stat("connects")
+        # the 500 closed gracefully were all accepted: as clients, or
+        # refused while the server was full of closed ones not yet reaped
+        churned = p.stat("connects") - 1 + p.stat("refused")
+        assert churned >= 500, (p.stat("connects"), p.stat("refused"))
     finally:
         p.close()
 
