@@ -631,12 +631,13 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		else
 			e = -1;
 		break;
-	case SERNET_A_SOCK_PORT:
-	case SERNET_A_SOCK_LOCAL_PORT:
-	case SERNET_A_SOCK_MAX_CLIENTS:
 	case SERNET_A_UART_BAUD:
 		e = parse_uint(val, UINT32_MAX, &v);
 		break;
+	/* u16 attributes: a bigger number is refused, never truncated */
+	case SERNET_A_SOCK_PORT:
+	case SERNET_A_SOCK_LOCAL_PORT:
+	case SERNET_A_SOCK_MAX_CLIENTS:
 	case SERNET_A_PACK_TIME:
 	case SERNET_A_PACK_LEN:
 		e = parse_uint(val, UINT16_MAX, &v);

@@ -408,6 +408,11 @@ static void test_set_parse_errors(void **state)
 		{ "protocol UDPX", "protocol: invalid value \"UDPX\"" },
 		{ "socksl maybe", "socksl: invalid value \"maybe\"" },
 		{ "sockton 4294967296", "sockton: invalid value \"4294967296\"" },
+		/* 16-bit settings: refused, not truncated (65559 was port 23) */
+		{ "port 65559", "port: invalid value \"65559\"" },
+		{ "localport 65536", "localport: invalid value \"65536\"" },
+		{ "maxclients 65537", "maxclients: invalid value \"65537\"" },
+		{ "socka TCPS,127.0.0.1,65559", "port: invalid value \"65559\"" },
 	};
 	struct sernet_set set;
 	char err[160];
