@@ -21,7 +21,7 @@ DEPS := build-essential pkg-config git python3 \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
-	libcmocka-dev valgrind sparse
+	libcmocka-dev valgrind sparse ser2net gnuplot-nox
 
 # Userspace: C11, warnings are errors
 CC ?= cc
@@ -44,7 +44,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
-	test-vm install demo clean help
+	test-vm install demo bench bench-plot clean help
 
 all: modules userspace
 
@@ -55,6 +55,8 @@ help:
 	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
 	@echo "make demo       boot the VM with a port attached"
+	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (~11 min)"
+	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
 
 # --- kernel module --------------------------------------------------------
@@ -154,6 +156,19 @@ demo:
 	@$(MAKE) -s deps
 	@$(MAKE) -s all
 	@tools/demo
+
+# --- benchmark (not part of check) -----------------------------------------
+$(BUILD)/bench/fwd: tools/bench/fwd.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
+
+bench:
+	@$(MAKE) -s deps
+	@$(MAKE) -s all $(BUILD)/bench/fwd
+	@tools/bench/run
+
+bench-plot:
+	@tools/bench/plot.py $(BUILD)/bench/results.json
 
 clean:
 	rm -rf $(BUILD)
