@@ -21,7 +21,8 @@ DEPS := build-essential pkg-config git python3 \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
-	libcmocka-dev valgrind sparse ser2net gnuplot-nox
+	libcmocka-dev valgrind sparse ser2net gnuplot-nox \
+	clang libclang-rt-14-dev
 
 # Userspace: C11, warnings are errors
 CC ?= cc
@@ -44,7 +45,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
-	test-vm install demo bench bench-plot clean help
+	test-vm install demo bench bench-plot fuzz fuzz-build clean help
 
 all: modules userspace
 
@@ -55,6 +56,7 @@ help:
 	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
 	@echo "make demo       boot the VM with a port attached"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (~11 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
@@ -169,6 +171,26 @@ bench:
 
 bench-plot:
 	@tools/bench/plot.py $(BUILD)/bench/results.json
+
+# --- fuzzing (clang, libFuzzer + ASan + UBSan) ----------------------------
+# Built from the product's own sources: kernel/pack_step.h is the code
+# pack.c runs; the userspace parsers are compiled in whole.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/fuzz_pack: fuzz/fuzz_pack.c kernel/pack_step.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -std=c11 -Wall -Wextra -Werror -I$(TOP)/kernel -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(UCFLAGS) -o $@ $< $(LIB_SRC) $(ULIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

@@ -24,9 +24,6 @@
 
 #include "sernet.h"
 
-#define SERNET_BACKLOG_HIGH	(256 * 1024)
-#define SERNET_BACKLOG_LOW	(128 * 1024)
-
 static void sernet_pkt_release(struct kref *ref)
 {
 	struct sernet_pkt *pkt = container_of(ref, struct sernet_pkt, ref);
@@ -91,14 +88,11 @@ static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-/* Caller holds pack_lock: a page with room for a whole packet of len */
-static bool sernet_pack_room(struct sernet_port *port, unsigned int len)
+/* Caller holds pack_lock; the open packet is empty: a new page for it */
+static bool sernet_pack_page(struct sernet_port *port)
 {
 	struct page *page;
 
-	if (port->pack_page &&
-	    (port->pack_used || PAGE_SIZE - port->pack_off >= len))
-		return true;
 	page = alloc_page(GFP_ATOMIC);
 	if (!page)
 		return false;
@@ -138,31 +132,34 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 
 	spin_lock_bh(&port->pack_lock);
 	while (done < count) {
-		unsigned int n, room;
+		struct sernet_pack_state s = {
+			.page = !!port->pack_page,
+			.off = port->pack_off,
+			.used = port->pack_used,
+			.backlog = atomic_read(&port->backlog),
+		};
+		unsigned int n;
 
-		if (atomic_read(&port->backlog) >= SERNET_BACKLOG_HIGH)
+		switch (sernet_pack_step(&s, PAGE_SIZE, len, count - done, &n)) {
+		case SERNET_PACK_STALL:
 			goto stall;
-		room = port->pack_page ?
-		       PAGE_SIZE - port->pack_off - port->pack_used : 0;
-		/* a full packet (or one the length was lowered under) */
-		if (port->pack_used && (port->pack_used >= len || !room)) {
+		case SERNET_PACK_CLOSE:
 			if (!sernet_pack_close(port))
 				goto stall;
 			closed = true;
-			continue;
-		}
-		if (!port->pack_used) {
-			if (!sernet_pack_room(port, len))
+			break;
+		case SERNET_PACK_PAGE:
+			if (!sernet_pack_page(port))
 				goto stall;
-			room = PAGE_SIZE - port->pack_off;
+			break;
+		case SERNET_PACK_COPY:
+			memcpy(page_address(port->pack_page) + port->pack_off +
+			       port->pack_used, cp + done, n);
+			port->pack_used += n;
+			done += n;
+			atomic_add(n, &port->backlog);
+			break;
 		}
-		n = min_t(size_t, count - done,
-			  min(len - port->pack_used, room));
-		memcpy(page_address(port->pack_page) + port->pack_off +
-		       port->pack_used, cp + done, n);
-		port->pack_used += n;
-		done += n;
-		atomic_add(n, &port->backlog);
 	}
 	if (port->pack_used >= len)
 		closed |= sernet_pack_close(port);

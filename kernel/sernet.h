@@ -17,6 +17,8 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/sernet.h>
 
+#include "pack_step.h"
+
 /**
  * struct sernet_config - what a port is asked to do
  * @baud: line rate, %SERNET_BAUD_MIN..%SERNET_BAUD_MAX
@@ -68,12 +70,6 @@ struct sernet_xport;
 
 /* Longest status string, with its NUL: "ERROR: address in use" fits */
 #define SERNET_STATUS_MAX	48
-
-/*
- * What a packet costs beyond its bytes, in the backlog and in a client's
- * send queue: its bookkeeping, so that tiny packets are bounded too.
- */
-#define SERNET_PKT_COST		128
 
 /**
  * struct sernet_pkt - a packet of serial bytes on its way to the network
