@@ -42,6 +42,7 @@ set terminal pngcairo size 1100,900 font "Sans,10" noenhanced
 set output dir."/latency.png"
 set multiplot layout 2,1 title "Round trip client -> device -> echo -> client, us (lower is better)\n".sub
 set ylabel "us (log scale)"
+set format y "%.0f"
 set title "lowest packing each allows"
 plot dir."/latency_lowest.dat" \
 	   using 2:3:4:xtic(1) title "sernet (kernel)" lc rgb sernet, \

@@ -62,9 +62,11 @@ def main():
         write(f"{out}/latency_{kind}.dat", pick(rows), systems,
               [res["systems"][s]["label"] for s in systems])
     m = res.get("meta", {})
+    runs = sorted(set(m.get("runs", {}).values())) or ["?"]
     sub = f"{m.get('kernel', '?')}, {m.get('guest_cpus', '?')} vCPUs QEMU TCG, " \
-        f"{m.get('date', '?')[:10]}; median of {m.get('runs', '?')} runs, " \
+        f"{m.get('date', '?')[:10]}; median of {runs[0]}-{runs[-1]} runs, " \
         "bars min-max; only ratios carry over"
+    sub = sub.replace("'", "")
     subprocess.run(["gnuplot", "-e", f"dir='{out}'; sub='{sub}'",
                     os.path.join(HERE, "plot.gp")], check=True)
     for name in ("throughput", "cpu", "latency"):
