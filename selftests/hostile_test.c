@@ -1564,4 +1564,16 @@ TEST_F(port, sysfs_writes_refused_for_non_root)
 	expect_unchanged(_metadata, self);
 }
 
+/*
+ * Changing a port needs CAP_NET_ADMIN over netlink: over sysfs too. Root
+ * without it, and root of a user namespace (still uid 0 to the file
+ * system), are refused.
+ */
+TEST_F(port, sysfs_writes_need_cap_net_admin)
+{
+	EXPECT_TRUE(run_as(self, NO_NET_ADMIN, sysfs_refused));
+	EXPECT_TRUE(run_as(self, USERNS_ROOT, sysfs_refused));
+	expect_unchanged(_metadata, self);
+}
+
 TEST_HARNESS_MAIN
