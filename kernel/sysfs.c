@@ -5,6 +5,7 @@
  * /sys/class/sernet/sernetN/: tty_name, state, tty, the configuration, and
  * statistics/.
  */
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/inet.h>
 #include <linux/math64.h>
@@ -196,6 +197,16 @@ static ssize_t sernet_cfg_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n", v);
 }
 
+/*
+ * A change through sysfs needs what the same change over netlink needs
+ * (GENL_ADMIN_PERM): the file mode alone would let any uid 0 through, a
+ * process that dropped the capability or the root of a user namespace.
+ */
+static bool sernet_sysfs_may_change(void)
+{
+	return capable(CAP_NET_ADMIN);
+}
+
 static ssize_t sernet_cfg_store(struct device *dev,
 				struct device_attribute *attr,
 				const char *buf, size_t len)
@@ -206,6 +217,8 @@ static ssize_t sernet_cfg_store(struct device *dev,
 	u32 v;
 	int err;
 
+	if (!sernet_sysfs_may_change())
+		return -EPERM;
 	if (ca->names) {
 		err = __sysfs_match_string(ca->names, -1, buf);
 		if (err < 0)
@@ -278,6 +291,8 @@ static ssize_t ip_store(struct device *dev, struct device_attribute *attr,
 	const char *end;
 	int err;
 
+	if (!sernet_sysfs_may_change())
+		return -EPERM;
 	/* the whole value must be the address: in*_pton stop at a bad byte */
 	if (in4_pton(buf, n, cfg.addr, -1, &end) && end == buf + n)
 		cfg.addr_len = 4;
