@@ -45,7 +45,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
-	test-vm install demo bench bench-plot fuzz fuzz-build clean help
+	test-vm install demo bench bench-plot fuzz fuzz-build stress clean help
 
 all: modules userspace
 
@@ -57,6 +57,7 @@ help:
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
+	@echo "make stress     selftests/stress_test.py at full size (1 GiB each way), 6.1 and 6.12"
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (~11 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
@@ -191,6 +192,16 @@ fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: fuzz-build
 	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# --- stress at full size (check runs it smaller) ----------------------------
+stress:
+	@$(MAKE) -s deps
+	@$(MAKE) -s all selftests
+	@for k in $${SERNET_KERNELS:-6.1 6.12}; do \
+		echo "== stress on $$k"; \
+		tools/vm/run --kernel $$k --timeout 3600 -- \
+			env SERNET_STRESS=full selftests/stress_test.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)
