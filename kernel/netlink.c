@@ -268,34 +268,6 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
-{
-	struct net *net = sock_net(skb->sk);
-	struct sernet_port *port;
-	unsigned long index;
-	int err = 0;
-
-	mutex_lock(&sernet_ports_lock);
-	xa_for_each_start(&sernet_ports, index, port, cb->args[0]) {
-		if (!net_eq(read_pnet(&port->net), net))
-			continue;
-		err = sernet_nl_fill_port(skb, port,
-					  NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  SERNET_CMD_PORT_GET);
-		if (err)
-			break;
-		cb->args[0] = index + 1;
-	}
-	mutex_unlock(&sernet_ports_lock);
-
-	/* A full skb ends this part of the dump; the next part resumes. */
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
-}
-
 /* A new message for the events group, or NULL if nobody listens */
 static struct sk_buff *sernet_nl_event_new(struct sernet_port *port, u8 cmd,
 					   void **hdr)
@@ -455,9 +427,14 @@ void sernet_nl_notify(struct sernet_port *port, u8 cmd)
 				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
-/* CLIENT_GET: every connection of the caller's namespace, port by port */
-static int sernet_nl_client_get_dumpit(struct sk_buff *skb,
-				       struct netlink_callback *cb)
+/*
+ * A dump over the ports of the caller's namespace: fill() puts one port's
+ * messages; cb->args[0] is the next port, cb->args[1] is fill()'s own.
+ */
+static int sernet_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			  int (*fill)(struct sk_buff *skb,
+				      struct sernet_port *port,
+				      struct netlink_callback *cb))
 {
 	struct net *net = sock_net(skb->sk);
 	struct sernet_port *port;
@@ -468,13 +445,7 @@ static int sernet_nl_client_get_dumpit(struct sk_buff *skb,
 	xa_for_each_start(&sernet_ports, index, port, cb->args[0]) {
 		if (!net_eq(read_pnet(&port->net), net))
 			continue;
-		mutex_lock(&port->lock);
-		if (port->xport)
-			err = sernet_nl_fill_clients(skb, port->xport,
-						     NETLINK_CB(cb->skb).portid,
-						     cb->nlh->nlmsg_seq,
-						     &cb->args[1]);
-		mutex_unlock(&port->lock);
+		err = fill(skb, port, cb);
 		if (err)
 			break;
 		cb->args[0] = index + 1;
@@ -482,9 +453,46 @@ static int sernet_nl_client_get_dumpit(struct sk_buff *skb,
 	}
 	mutex_unlock(&sernet_ports_lock);
 
+	/* A full skb ends this part of the dump; the next part resumes. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+}
+
+static int sernet_nl_dump_port(struct sk_buff *skb, struct sernet_port *port,
+			       struct netlink_callback *cb)
+{
+	return sernet_nl_fill_port(skb, port, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				   SERNET_CMD_PORT_GET);
+}
+
+static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	return sernet_nl_dump(skb, cb, sernet_nl_dump_port);
+}
+
+static int sernet_nl_dump_clients(struct sk_buff *skb,
+				  struct sernet_port *port,
+				  struct netlink_callback *cb)
+{
+	int err = 0;
+
+	mutex_lock(&port->lock);
+	if (port->xport)
+		err = sernet_nl_fill_clients(skb, port->xport,
+					     NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq, &cb->args[1]);
+	mutex_unlock(&port->lock);
+	return err;
+}
+
+/* CLIENT_GET: every connection of the caller's namespace, port by port */
+static int sernet_nl_client_get_dumpit(struct sk_buff *skb,
+				       struct netlink_callback *cb)
+{
+	return sernet_nl_dump(skb, cb, sernet_nl_dump_clients);
 }
 
 static const struct genl_ops sernet_genl_ops[] = {

@@ -27,8 +27,9 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tcp_server_test import (CLASS, LDISC, N_TTY, TIOCSETD, Port,  # noqa
-                             digest, read, read_fd, recv_n, run_tests,
-                             stream, wait_for, write_all_fd)
+                             digest, read, read_fd, read_stalling, recv_n,
+                             run_tests, slow_reader_loses_nothing, stream,
+                             wait_for, write_all_fd)
 
 FULL = os.environ.get("SERNET_STRESS") == "full"
 CYCLES = 1000
@@ -354,18 +355,9 @@ def test_back_pressure_network_to_serial_with_a_stalling_consumer():
         data = stream(BIG, 42)
         t = threading.Thread(target=c.sendall, args=(data,))
         t.start()
-        got = bytearray()
-        stall = 0
-        while len(got) < len(data):
-            chunk = read_fd(p.master, min(1 << 20, len(data) - len(got)), 60)
-            if not chunk:
-                break
-            got += chunk
-            if len(got) >= stall:
-                time.sleep(0.3)         # the consumer stalls now and then
-                stall += random.randrange(1, 8) * 1024 * 1024
+        got = read_stalling(lambda n: read_fd(p.master, n, 60), len(data))
         t.join()
-        assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
+        assert digest(got) == digest(data), f"{len(got)} bytes"
         assert p.stat("tx_bytes") == len(data)
         c.close()
     finally:
@@ -374,30 +366,7 @@ def test_back_pressure_network_to_serial_with_a_stalling_consumer():
 
 def full_back_pressure_serial_to_network():
     """1 GiB; make check runs this at 100 MB in tcp_server_test.py"""
-    p = Port(2604, flow="FC")
-    try:
-        c = p.connect(rcvbuf=8192)
-        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
-        data = stream(BIG, 43)
-        t = threading.Thread(target=write_all_fd, args=(p.master, data))
-        t.start()
-        got = bytearray()
-        stall = 0
-        c.settimeout(60)
-        while len(got) < len(data):
-            chunk = c.recv(1 << 20)
-            if not chunk:
-                break
-            got += chunk
-            if len(got) >= stall:
-                time.sleep(0.3)
-                stall += random.randrange(1, 8) * 1024 * 1024
-        t.join()
-        assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
-        assert p.stat("drop_slow_client") == 0
-        assert p.stat("drop_no_peer") == 0
-    finally:
-        p.close()
+    slow_reader_loses_nothing(2604, BIG, 43)
 
 
 # --- memory per port and per client ------------------------------------------------

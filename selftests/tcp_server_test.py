@@ -355,32 +355,42 @@ def test_slow_client_dropped_others_continue():
         mon.close()
 
 
-def test_one_slow_reader_loses_nothing():
+def read_stalling(read, n):
+    """n bytes from read(max), stalling 0.3 s after every 1 to 7 MiB"""
+    got = bytearray()
+    stall = 0
+    while len(got) < n:
+        chunk = read(min(1 << 20, n - len(got)))
+        if not chunk:
+            break
+        got += chunk
+        if len(got) >= stall:
+            time.sleep(0.3)
+            stall += random.randrange(1, 8) * 1024 * 1024
+    return bytes(got)
+
+
+def slow_reader_loses_nothing(lport, n, seed):
     """Back-pressure: the serial side waits for the only client."""
-    p = Port(2309, flow="FC")
+    p = Port(lport, flow="FC")
     try:
         c = p.connect(rcvbuf=8192)
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "client")
-        data = stream(BACKPRESSURE, 6)
+        data = stream(n, seed)
         t = threading.Thread(target=write_all_fd, args=(p.master, data))
         t.start()
-        got = bytearray()
         c.settimeout(60)
-        stall = 0
-        while len(got) < len(data):
-            chunk = c.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-            if len(got) >= stall:
-                time.sleep(0.3)        # stall now and then
-                stall += random.randrange(1, 8) * 1024 * 1024
+        got = read_stalling(c.recv, len(data))
         t.join()
-        assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
+        assert digest(got) == digest(data), f"{len(got)} bytes"
         assert p.stat("drop_slow_client") == 0
         assert p.stat("drop_no_peer") == 0
     finally:
         p.close()
+
+
+def test_one_slow_reader_loses_nothing():
+    slow_reader_loses_nothing(2309, BACKPRESSURE, 6)
 
 
 def test_cannot_listen_is_an_error_that_retries():
