@@ -225,11 +225,13 @@ class Ser2net(System):
         return opts
 
     def config(self):
-        acc = "tcp(nodelay)" if self.lowest else "tcp"
+        acc, dev = "tcp", "serialdev"
+        if self.lowest:       # gensio reads 1 KiB at a time without readbuf
+            acc, dev = "tcp(nodelay,readbuf=16384)", "serialdev(readbuf=16384)"
         text = ("%YAML 1.1\n---\n"
                 f"connection: &bench\n"
                 f"    accepter: {acc},127.0.0.1,{self.port}\n"
-                f"    connector: serialdev,{self.pts},115200n81,local\n"
+                f"    connector: {dev},{self.pts},115200n81,local\n"
                 f"    options:\n")
         for k, v in self.options().items():
             text += f"      {k}: {v}\n"
