@@ -367,6 +367,21 @@ def closing(clients):
         c.close()
 
 
+def timed(sink, senders, timeout):
+    """run each (function, args...) of senders in a thread and the sink
+    until it has everything; the Meter of that interval"""
+    ts = [threading.Thread(target=f, args=a, daemon=True)
+          for f, *a in senders]
+    with Meter() as m:
+        for t in ts:
+            t.start()
+        sink.run(timeout)
+        m.stop()
+    for t in ts:
+        t.join()
+    return m
+
+
 def run_s2n(sysm, data, nclients, timeout):
     """serial -> network: the device writes data, every client gets it"""
     clients = connect(sysm, nclients)
@@ -374,14 +389,8 @@ def run_s2n(sysm, data, nclients, timeout):
         sink = Sink({i: len(data) for i in range(nclients)})
         for i, c in enumerate(clients):
             sink.add(i, c)
+        m = timed(sink, [(write_all_fd, sysm.master, data)], timeout)
         crc = zlib.crc32(data)
-        w = threading.Thread(target=write_all_fd, args=(sysm.master, data),
-                             daemon=True)
-        with Meter() as m:
-            w.start()
-            sink.run(timeout)
-            m.stop()
-        w.join()
         sink.check({i: crc for i in range(nclients)})
     finally:
         closing(clients)
@@ -394,13 +403,7 @@ def run_n2s(sysm, data, timeout):
     try:
         sink = Sink({"dev": len(data)})
         sink.add("dev", sysm.master)
-        w = threading.Thread(target=clients[0].sendall, args=(data,),
-                             daemon=True)
-        with Meter() as m:
-            w.start()
-            sink.run(timeout)
-            m.stop()
-        w.join()
+        m = timed(sink, [(clients[0].sendall, data)], timeout)
         sink.check({"dev": zlib.crc32(data)})
     finally:
         closing(clients)
@@ -434,18 +437,9 @@ def run_sustained(sysm, secs, timeout):
         sink.add("dev", sysm.master)
         sink.add("client", c)
         t0 = time.perf_counter()
-        ws = [threading.Thread(target=paced, daemon=True,
-                               args=(c.send, up, rate, t0)),
-              threading.Thread(target=paced, daemon=True,
-                               args=(lambda b: os.write(sysm.master, b),
-                                     down, rate, t0))]
-        with Meter() as m:
-            for w in ws:
-                w.start()
-            sink.run(secs + timeout)
-            m.stop()
-        for w in ws:
-            w.join()
+        m = timed(sink, [(paced, c.send, up, rate, t0),
+                         (paced, lambda b: os.write(sysm.master, b), down,
+                          rate, t0)], secs + timeout)
         sink.check({"dev": zlib.crc32(up), "client": zlib.crc32(down)})
     finally:
         closing(clients)
