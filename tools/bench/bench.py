@@ -306,6 +306,7 @@ def connect(sysm, n):
         for c in clients:
             if recv_exact(c, len(MARK)) != MARK:
                 raise ConnectionError("bad start mark")
+            c.settimeout(None)     # blocking now: the receivers keep time
     except BaseException:
         for c in clients:
             c.close()
