@@ -355,16 +355,23 @@ def test_slow_client_dropped_others_continue():
         mon.close()
 
 
-def read_stalling(read, n):
-    """n bytes from read(max), stalling 0.3 s after every 1 to 7 MiB"""
+def read_stalling(read, n, take=None):
+    """
+    n bytes from read(max), stalling 0.3 s after every 1 to 7 MiB; each
+    piece goes to take() if given (and is not kept), else all are returned
+    """
     got = bytearray()
-    stall = 0
-    while len(got) < n:
-        chunk = read(min(1 << 20, n - len(got)))
+    done = stall = 0
+    while done < n:
+        chunk = read(min(1 << 20, n - done))
         if not chunk:
             break
-        got += chunk
-        if len(got) >= stall:
+        done += len(chunk)
+        if take:
+            take(chunk)
+        else:
+            got += chunk
+        if done >= stall:
             time.sleep(0.3)
             stall += random.randrange(1, 8) * 1024 * 1024
     return bytes(got)
