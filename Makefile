@@ -18,6 +18,7 @@ endif
 DEPS := build-essential pkg-config git python3 \
 	linux-headers-amd64 linux-headers-6.12-amd64 dwarves \
 	linux-image-amd64 linux-image-6.12-amd64 linux-source-6.1 \
+	linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
@@ -45,6 +46,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
+	debug-kernel \
 	test-vm install demo bench bench-plot fuzz fuzz-build stress clean help
 
 all: modules userspace
@@ -55,6 +57,7 @@ help:
 	@echo "make deps       install the Debian packages everything needs"
 	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
+	@echo "make debug-kernel the debug kernel (cached) and sernet.ko for it"
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
 	@echo "make stress     selftests/stress_test.py at full size (1 GiB each way), 6.1 and 6.12"
@@ -146,6 +149,12 @@ lint: modules $(BUILD)/ksrc/.stamp
 check:
 	@$(MAKE) -s deps
 	@tools/check/run
+
+# The debug kernel (KASAN, UBSAN, kmemleak, lockdep, ...): built once from
+# linux-source-6.12 into a cache outside the tree (tools/kernel/), and
+# sernet.ko for it into build/<its release>/ like the others.
+debug-kernel:
+	@tree=$$(tools/kernel/build-debug) && $(MAKE) -s modules KDIR=$$tree
 
 install: all
 	@r=$$(uname -r); k=/lib/modules/$$r/build; \
