@@ -454,6 +454,12 @@ def test_kernel_memory_per_port_and_per_client():
         fcntl.ioctl(slave, TIOCSETD, struct.pack("i", N_TTY))
         os.close(slave)
         os.close(master)
+    # The debug kernel's slabs also hold kmemleak's and debugobjects'
+    # records of every object, KASAN's redzones and lockdep's maps: 3 to
+    # 6 times these figures, saying nothing about sernet. The bounds are
+    # for the kernels sernet ships on.
+    if os.environ.get("SERNET_DEBUG_KERNEL") == "1":
+        return
     assert port_slab < 64 << 10, port_slab
     assert client_slab < 32 << 10, client_slab
 
