@@ -46,7 +46,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
-	debug-kernel \
+	debug-kernel check-debug \
 	test-vm install demo bench bench-plot fuzz fuzz-build stress clean help
 
 all: modules userspace
@@ -56,7 +56,8 @@ help:
 	@echo "make KDIR=DIR   module for one kernel header tree"
 	@echo "make deps       install the Debian packages everything needs"
 	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
-	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12)"
+	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12, debug)"
+	@echo "make check-debug deps, debug kernel (cached), every selftest on it"
 	@echo "make debug-kernel the debug kernel (cached) and sernet.ko for it"
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
@@ -155,6 +156,10 @@ check:
 # sernet.ko for it into build/<its release>/ like the others.
 debug-kernel:
 	@tree=$$(tools/kernel/build-debug) && $(MAKE) -s modules KDIR=$$tree
+
+check-debug:
+	@$(MAKE) -s deps
+	@tools/check/run debug
 
 install: all
 	@r=$$(uname -r); k=/lib/modules/$$r/build; \
