@@ -22,7 +22,7 @@ DEPS := build-essential pkg-config git python3 \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
-	libcmocka-dev valgrind sparse ser2net gnuplot-nox \
+	libcmocka-dev valgrind sparse shellcheck ser2net gnuplot-nox \
 	clang libclang-rt-14-dev
 
 # Userspace: C11, warnings are errors
@@ -55,7 +55,7 @@ help:
 	@echo "make            module for every kernel in /usr/src + programs"
 	@echo "make KDIR=DIR   module for one kernel header tree"
 	@echo "make deps       install the Debian packages everything needs"
-	@echo "make lint       checkpatch.pl --strict, sparse and W=1 on the kernel code"
+	@echo "make lint       checkpatch --strict, sparse, W=1; shellcheck on the scripts"
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12, debug)"
 	@echo "make check-debug deps, debug kernel (cached), every selftest on it"
 	@echo "make debug-kernel the debug kernel (cached) and sernet.ko for it"
