@@ -16,22 +16,12 @@
 
 #define MAX_ARGS 16
 
-/* The value of a numeric setting as the parser stored it, or -1 */
+/* The value of a setting as the parser stored it, or -1 */
 static long long stored(const struct sernet_set *set, int attr)
 {
-	switch (attr) {
-	case SERNET_A_UART_BAUD: return set->baud;
-	case SERNET_A_UART_DATABITS: return set->databits;
-	case SERNET_A_UART_STOPBITS: return set->stopbits;
-	case SERNET_A_PACK_TIME: return set->pack_time;
-	case SERNET_A_PACK_LEN: return set->pack_len;
-	case SERNET_A_SOCK_PORT: return set->port;
-	case SERNET_A_SOCK_MAX_CLIENTS: return set->max_clients;
-	case SERNET_A_SOCK_LOCAL_PORT: return set->local_port;
-	case SERNET_A_SHORTO: return set->shorto;
-	case SERNET_A_SOCKTON: return set->sockton;
-	default: return -1;
-	}
+	const struct sernet_setting_field *f = sernet_setting_field(attr);
+
+	return f ? sernet_setting_get(&set->cfg, f) : -1;
 }
 
 static int attr_of(const char *key)
@@ -53,7 +43,7 @@ static void check(const struct sernet_set *set, int argc, char **argv)
 	if (set->mask & ~known)
 		abort();
 	if ((set->mask & (1ULL << SERNET_A_SOCK_ADDR)) &&
-	    set->addr_len != 4 && set->addr_len != 16)
+	    set->cfg.addr_len != 4 && set->cfg.addr_len != 16)
 		abort();
 	/* a number typed for a plain key is stored as typed, or refused */
 	for (int i = 0; i + 1 < argc; i += 2) {

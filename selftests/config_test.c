@@ -48,24 +48,19 @@ static struct sernet_port_info get(struct __test_metadata *_metadata,
 static bool same_config(const struct sernet_port_info *a,
 			const struct sernet_port_info *b)
 {
-	return a->baud == b->baud && a->databits == b->databits &&
-	       a->stopbits == b->stopbits && a->parity == b->parity &&
-	       a->flow == b->flow && a->pack_time == b->pack_time &&
-	       a->pack_len == b->pack_len && a->proto == b->proto &&
-	       a->port == b->port && a->max_clients == b->max_clients &&
-	       a->full == b->full;
+	return !memcmp(&a->cfg, &b->cfg, sizeof(a->cfg));
 }
 
 static void expect_defaults(struct __test_metadata *_metadata,
 			    struct sernet_port_info p)
 {
-	EXPECT_EQ(115200, p.baud);
-	EXPECT_EQ(8, p.databits);
-	EXPECT_EQ(1, p.stopbits);
-	EXPECT_EQ(SERNET_PARITY_NONE, p.parity);
-	EXPECT_EQ(SERNET_FLOW_NFC, p.flow);
-	EXPECT_EQ(0, p.pack_time);
-	EXPECT_EQ(0, p.pack_len);
+	EXPECT_EQ(115200, p.cfg.baud);
+	EXPECT_EQ(8, p.cfg.databits);
+	EXPECT_EQ(1, p.cfg.stopbits);
+	EXPECT_EQ(SERNET_PARITY_NONE, p.cfg.parity);
+	EXPECT_EQ(SERNET_FLOW_NFC, p.cfg.flow);
+	EXPECT_EQ(0, p.cfg.pack_time);
+	EXPECT_EQ(0, p.cfg.pack_len);
 }
 
 /* A new port runs 115200 8N1 NFC, packing 0/0, on the tty itself. */
@@ -101,8 +96,8 @@ TEST_F(port, set_applies_to_the_tty)
 			1ULL << SERNET_A_UART_STOPBITS |
 			1ULL << SERNET_A_UART_FLOW |
 			1ULL << SERNET_A_PACK_LEN,
-		.baud = 9600, .stopbits = 2, .flow = SERNET_FLOW_FC,
-		.pack_len = 512,
+		.cfg = { .baud = 9600, .stopbits = 2, .flow = SERNET_FLOW_FC,
+			 .pack_len = 512 },
 	};
 	struct sernet_port_info p;
 	struct termios t;
@@ -110,12 +105,12 @@ TEST_F(port, set_applies_to_the_tty)
 
 	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
 	p = get(_metadata, self);
-	EXPECT_EQ(9600, p.baud);
-	EXPECT_EQ(8, p.databits);
-	EXPECT_EQ(2, p.stopbits);
-	EXPECT_EQ(SERNET_FLOW_FC, p.flow);
-	EXPECT_EQ(512, p.pack_len);
-	EXPECT_EQ(0, p.pack_time);
+	EXPECT_EQ(9600, p.cfg.baud);
+	EXPECT_EQ(8, p.cfg.databits);
+	EXPECT_EQ(2, p.cfg.stopbits);
+	EXPECT_EQ(SERNET_FLOW_FC, p.cfg.flow);
+	EXPECT_EQ(512, p.cfg.pack_len);
+	EXPECT_EQ(0, p.cfg.pack_time);
 	/* 4 characters of 1+8+2 bits at 9600 baud */
 	EXPECT_EQ(4583, p.pack_time_us);
 
@@ -128,7 +123,7 @@ TEST_F(port, set_applies_to_the_tty)
 
 	/* a fixed packing time replaces the automatic one */
 	set.mask = 1ULL << SERNET_A_PACK_TIME;
-	set.pack_time = 20;
+	set.cfg.pack_time = 20;
 	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
 	EXPECT_EQ(20000, get(_metadata, self).pack_time_us);
 }
@@ -142,14 +137,14 @@ TEST_F(port, pty_refuses_what_it_cannot_do)
 	struct sernet_set set = {
 		.mask = 1ULL << SERNET_A_UART_DATABITS |
 			1ULL << SERNET_A_UART_BAUD,
-		.databits = 7, .baud = 9600,
+		.cfg = { .databits = 7, .baud = 9600 },
 	};
 
 	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&self->nl, self->idx, &set));
 	EXPECT_STREQ("data bits not supported by this serial port",
 		     self->nl.errmsg);
 	set.mask = 1ULL << SERNET_A_UART_PARITY;
-	set.parity = SERNET_PARITY_EVEN;
+	set.cfg.parity = SERNET_PARITY_EVEN;
 	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&self->nl, self->idx, &set));
 	EXPECT_STREQ("parity not supported by this serial port",
 		     self->nl.errmsg);
@@ -160,10 +155,10 @@ TEST_F(port, pty_refuses_what_it_cannot_do)
 TEST_F(port, nonstandard_baud)
 {
 	struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
-				  .baud = 123457 };
+				  .cfg.baud = 123457 };
 
 	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
-	EXPECT_EQ(123457, get(_metadata, self).baud);
+	EXPECT_EQ(123457, get(_metadata, self).cfg.baud);
 }
 
 /* Changes made with stty are what GET shows. */
@@ -175,8 +170,8 @@ TEST_F(port, stty_changes_are_seen)
 	cfsetspeed(&t, B19200);
 	t.c_cflag |= CSTOPB;
 	ASSERT_EQ(0, tcsetattr(self->slave, TCSANOW, &t));
-	EXPECT_EQ(19200, get(_metadata, self).baud);
-	EXPECT_EQ(2, get(_metadata, self).stopbits);
+	EXPECT_EQ(19200, get(_metadata, self).cfg.baud);
+	EXPECT_EQ(2, get(_metadata, self).cfg.stopbits);
 	/* 4 characters of 11 bits at 19200 baud */
 	EXPECT_EQ(2291, get(_metadata, self).pack_time_us);
 }
@@ -208,21 +203,14 @@ TEST_F(port, set_refuses_out_of_range)
 		struct sernet_set set = { .mask = 1ULL << bad[i].attr };
 		char want[64];
 
-		switch (bad[i].attr) {
-		case SERNET_A_UART_BAUD: set.baud = bad[i].value; break;
-		case SERNET_A_UART_DATABITS: set.databits = bad[i].value; break;
-		case SERNET_A_UART_STOPBITS: set.stopbits = bad[i].value; break;
-		case SERNET_A_UART_PARITY: set.parity = bad[i].value; break;
-		case SERNET_A_UART_FLOW: set.flow = bad[i].value; break;
-		case SERNET_A_PACK_TIME: set.pack_time = bad[i].value; break;
-		case SERNET_A_PACK_LEN: set.pack_len = bad[i].value; break;
-		}
+		sernet_setting_put(&set.cfg, sernet_setting_field(bad[i].attr),
+				   bad[i].value);
 		/* a good value beside the bad one is not applied either */
 		set.mask |= 1ULL << SERNET_A_PACK_LEN | 1ULL << SERNET_A_UART_BAUD;
 		if (bad[i].attr != SERNET_A_PACK_LEN)
-			set.pack_len = 100;
+			set.cfg.pack_len = 100;
 		if (bad[i].attr != SERNET_A_UART_BAUD)
-			set.baud = 9600;
+			set.cfg.baud = 9600;
 		/* the policy's range check answers ERANGE */
 		EXPECT_EQ(-ERANGE, sernet_nl_set_port(&self->nl, self->idx,
 						      &set));
@@ -244,7 +232,7 @@ TEST_F(port, set_refuses_out_of_range)
 TEST_F(port, set_refuses_malformed)
 {
 	struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
-				  .baud = 9600 };
+				  .cfg.baud = 9600 };
 	struct nl_sock *sk = nl_socket_alloc();
 	uint16_t big = 9600;
 	struct nl_msg *msg;
@@ -311,7 +299,7 @@ TEST_F(port, set_needs_cap_net_admin)
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
-					  .baud = 9600 };
+					  .cfg.baud = 9600 };
 		struct sernet_port_info p;
 		struct sernet_nl nl;
 
@@ -353,11 +341,11 @@ TEST_F(port, sysfs_writes)
 	EXPECT_EQ(0, write_attr(self->idx, "pack_time", "255"));
 	EXPECT_EQ(0, write_attr(self->idx, "pack_len", "1460"));
 	p = get(_metadata, self);
-	EXPECT_EQ(57600, p.baud);
-	EXPECT_EQ(2, p.stopbits);
-	EXPECT_EQ(SERNET_FLOW_FC, p.flow);
-	EXPECT_EQ(255, p.pack_time);
-	EXPECT_EQ(1460, p.pack_len);
+	EXPECT_EQ(57600, p.cfg.baud);
+	EXPECT_EQ(2, p.cfg.stopbits);
+	EXPECT_EQ(SERNET_FLOW_FC, p.cfg.flow);
+	EXPECT_EQ(255, p.cfg.pack_time);
+	EXPECT_EQ(1460, p.cfg.pack_len);
 	EXPECT_EQ(255000, port_attr_ll(self->idx, "pack_time_us"));
 
 	EXPECT_EQ(-ERANGE, write_attr(self->idx, "baud", "599"));
@@ -401,7 +389,7 @@ TEST(uart_8250_refuses_impossible_baud)
 {
 	struct sernet_set set = {
 		.mask = 1ULL << SERNET_A_UART_BAUD | 1ULL << SERNET_A_PACK_LEN,
-		.baud = 1000000, .pack_len = 100,
+		.cfg.baud = 1000000, .cfg.pack_len = 100,
 	};
 	struct sernet_port_info p = { 0 };
 	struct sernet_nl nl;
@@ -422,25 +410,25 @@ TEST(uart_8250_refuses_impossible_baud)
 	EXPECT_EQ(-EINVAL, sernet_nl_set_port(&nl, idx, &set));
 	EXPECT_NE(NULL, strstr(nl.errmsg, "not supported"));
 	ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
-	EXPECT_EQ(115200, p.baud);
+	EXPECT_EQ(115200, p.cfg.baud);
 	/* all or nothing: the packing length beside it was not applied */
-	EXPECT_EQ(0, p.pack_len);
-	set.baud = 57600;
+	EXPECT_EQ(0, p.cfg.pack_len);
+	set.cfg.baud = 57600;
 	EXPECT_EQ(0, sernet_nl_set_port(&nl, idx, &set));
 	ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
-	EXPECT_EQ(57600, p.baud);
-	EXPECT_EQ(100, p.pack_len);
+	EXPECT_EQ(57600, p.cfg.baud);
+	EXPECT_EQ(100, p.cfg.pack_len);
 
 	/* a UART does data bits and every parity, MARK and SPACE too */
 	for (int par = SERNET_PARITY_NONE; par <= SERNET_PARITY_SPACE; par++) {
 		set.mask = 1ULL << SERNET_A_UART_PARITY |
 			   1ULL << SERNET_A_UART_DATABITS;
-		set.parity = par;
-		set.databits = 5 + par % 4;
+		set.cfg.parity = par;
+		set.cfg.databits = 5 + par % 4;
 		EXPECT_EQ(0, sernet_nl_set_port(&nl, idx, &set));
 		ASSERT_EQ(0, sernet_nl_get_port(&nl, idx, &p));
-		EXPECT_EQ(par, p.parity);
-		EXPECT_EQ(5 + par % 4, p.databits);
+		EXPECT_EQ(par, p.cfg.parity);
+		EXPECT_EQ(5 + par % 4, p.cfg.databits);
 	}
 	ASSERT_EQ(0, port_attr(idx, "parity", buf, sizeof(buf)));
 	EXPECT_STREQ("SPACE", buf);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* sernet userspace: a port as reported by the kernel, parsed and printed. */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,87 @@ static const char *const attr_names[] = {
 const char *sernet_attr_name(int attr)
 {
 	return attr >= 0 ? NAME_OF(attr_names, attr) : NULL;
+}
+
+#define FIELD(a, f) { \
+	.attr = (a), \
+	.size = sizeof(((struct sernet_settings *)NULL)->f), \
+	.offset = offsetof(struct sernet_settings, f), \
+}
+
+const struct sernet_setting_field sernet_setting_fields[] = {
+	FIELD(SERNET_A_UART_BAUD, baud),
+	FIELD(SERNET_A_UART_DATABITS, databits),
+	FIELD(SERNET_A_UART_STOPBITS, stopbits),
+	FIELD(SERNET_A_UART_PARITY, parity),
+	FIELD(SERNET_A_UART_FLOW, flow),
+	FIELD(SERNET_A_PACK_TIME, pack_time),
+	FIELD(SERNET_A_PACK_LEN, pack_len),
+	FIELD(SERNET_A_SOCK_PROTO, proto),
+	FIELD(SERNET_A_SOCK_PORT, port),
+	FIELD(SERNET_A_SOCK_MAX_CLIENTS, max_clients),
+	FIELD(SERNET_A_SOCK_FULL, full),
+	FIELD(SERNET_A_SOCK_LOCAL_PORT, local_port),
+	FIELD(SERNET_A_SOCKSL, socksl),
+	FIELD(SERNET_A_SHORTO, shorto),
+	FIELD(SERNET_A_SOCKTON, sockton),
+	FIELD(SERNET_A_UDPON, udpon),
+	FIELD(SERNET_A_UARTCLBUF, clbuf),
+};
+
+const size_t sernet_setting_field_count =
+	sizeof(sernet_setting_fields) / sizeof(sernet_setting_fields[0]);
+
+const struct sernet_setting_field *sernet_setting_field(int attr)
+{
+	for (size_t i = 0; i < sernet_setting_field_count; i++)
+		if (sernet_setting_fields[i].attr == attr)
+			return &sernet_setting_fields[i];
+	return NULL;
+}
+
+uint32_t sernet_setting_get(const struct sernet_settings *cfg,
+			    const struct sernet_setting_field *f)
+{
+	const uint8_t *at = (const uint8_t *)cfg + f->offset;
+	uint16_t v16;
+	uint32_t v32;
+
+	switch (f->size) {
+	case 1:
+		return *at;
+	case 2:
+		memcpy(&v16, at, 2);
+		return v16;
+	default:
+		memcpy(&v32, at, 4);
+		return v32;
+	}
+}
+
+void sernet_setting_put(struct sernet_settings *cfg,
+			const struct sernet_setting_field *f, uint32_t v)
+{
+	uint8_t *at = (uint8_t *)cfg + f->offset;
+	uint16_t v16 = (uint16_t)v;
+
+	switch (f->size) {
+	case 1:
+		*at = (uint8_t)v;
+		break;
+	case 2:
+		memcpy(at, &v16, 2);
+		break;
+	default:
+		memcpy(at, &v, 4);
+		break;
+	}
+}
+
+/* The largest number a field holds */
+static unsigned long field_max(const struct sernet_setting_field *f)
+{
+	return f->size >= 4 ? UINT32_MAX : (1UL << (8 * f->size)) - 1;
 }
 
 static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
@@ -204,54 +286,27 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		 nla_get_string(tb[SERNET_A_PORT_TTY]));
 	if (tb[SERNET_A_PORT_STATE])
 		port->state = nla_get_u32(tb[SERNET_A_PORT_STATE]);
-	if (tb[SERNET_A_UART_BAUD])
-		port->baud = nla_get_u32(tb[SERNET_A_UART_BAUD]);
-	if (tb[SERNET_A_UART_DATABITS])
-		port->databits = nla_get_u8(tb[SERNET_A_UART_DATABITS]);
-	if (tb[SERNET_A_UART_STOPBITS])
-		port->stopbits = nla_get_u8(tb[SERNET_A_UART_STOPBITS]);
-	if (tb[SERNET_A_UART_PARITY])
-		port->parity = nla_get_u8(tb[SERNET_A_UART_PARITY]);
-	if (tb[SERNET_A_UART_FLOW])
-		port->flow = nla_get_u8(tb[SERNET_A_UART_FLOW]);
-	if (tb[SERNET_A_PACK_TIME])
-		port->pack_time = nla_get_u16(tb[SERNET_A_PACK_TIME]);
-	if (tb[SERNET_A_PACK_LEN])
-		port->pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
+	for (size_t i = 0; i < sernet_setting_field_count; i++) {
+		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+
+		if (tb[f->attr])
+			memcpy((uint8_t *)&port->cfg + f->offset,
+			       nla_data(tb[f->attr]), f->size);
+	}
 	if (tb[SERNET_A_PACK_TIME_US])
 		port->pack_time_us = nla_get_u32(tb[SERNET_A_PACK_TIME_US]);
-	if (tb[SERNET_A_SOCK_PROTO])
-		port->proto = nla_get_u8(tb[SERNET_A_SOCK_PROTO]);
-	if (tb[SERNET_A_SOCK_PORT])
-		port->port = nla_get_u16(tb[SERNET_A_SOCK_PORT]);
-	if (tb[SERNET_A_SOCK_MAX_CLIENTS])
-		port->max_clients = nla_get_u16(tb[SERNET_A_SOCK_MAX_CLIENTS]);
-	if (tb[SERNET_A_SOCK_FULL])
-		port->full = nla_get_u8(tb[SERNET_A_SOCK_FULL]);
 	if (tb[SERNET_A_SOCK_STATUS])
 		snprintf(port->status, sizeof(port->status), "%s",
 			 nla_get_string(tb[SERNET_A_SOCK_STATUS]));
 	if (tb[SERNET_A_SOCK_ADDR]) {
-		port->addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
-		if (port->addr_len != 4 && port->addr_len != 16) {
+		port->cfg.addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
+		if (port->cfg.addr_len != 4 && port->cfg.addr_len != 16) {
 			*err = "address of a bad length";
 			return -EINVAL;
 		}
-		memcpy(port->addr, nla_data(tb[SERNET_A_SOCK_ADDR]),
-		       port->addr_len);
+		memcpy(port->cfg.addr, nla_data(tb[SERNET_A_SOCK_ADDR]),
+		       port->cfg.addr_len);
 	}
-	if (tb[SERNET_A_SOCK_LOCAL_PORT])
-		port->local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
-	if (tb[SERNET_A_SOCKSL])
-		port->socksl = nla_get_u8(tb[SERNET_A_SOCKSL]);
-	if (tb[SERNET_A_SHORTO])
-		port->shorto = nla_get_u16(tb[SERNET_A_SHORTO]);
-	if (tb[SERNET_A_SOCKTON])
-		port->sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
-	if (tb[SERNET_A_UDPON])
-		port->udpon = nla_get_u8(tb[SERNET_A_UDPON]);
-	if (tb[SERNET_A_UARTCLBUF])
-		port->clbuf = nla_get_u8(tb[SERNET_A_UARTCLBUF]);
 	if (tb[SERNET_A_PEER])
 		snprintf(port->client.peer, sizeof(port->client.peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -323,11 +378,11 @@ static const char *status_str(const struct sernet_port_info *p, char *buf,
 /* "115200,8,1,NONE,NFC", as AT+UART prints it */
 static void uart_str(const struct sernet_port_info *p, char *buf, size_t len)
 {
-	const char *par = sernet_parity_str(p->parity);
-	const char *flow = sernet_flow_str(p->flow);
+	const char *par = sernet_parity_str(p->cfg.parity);
+	const char *flow = sernet_flow_str(p->cfg.flow);
 
-	snprintf(buf, len, "%" PRIu32 ",%u,%u,%s,%s", p->baud, p->databits,
-		 p->stopbits, par ? par : "?", flow ? flow : "?");
+	snprintf(buf, len, "%" PRIu32 ",%u,%u,%s,%s", p->cfg.baud, p->cfg.databits,
+		 p->cfg.stopbits, par ? par : "?", flow ? flow : "?");
 }
 
 void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
@@ -341,7 +396,7 @@ void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 		char name[24], tl[16];
 
 		snprintf(name, sizeof(name), "sernet%" PRIu32, p->index);
-		snprintf(tl, sizeof(tl), "%u,%u", p->pack_time, p->pack_len);
+		snprintf(tl, sizeof(tl), "%u,%u", p->cfg.pack_time, p->cfg.pack_len);
 		uart_str(p, uart, sizeof(uart));
 		fprintf(out, "%-10s %-10s %-16s %-24s %-8s %" PRIu64 "\n", name,
 			p->tty, status_str(p, buf, sizeof(buf)), uart, tl,
@@ -352,7 +407,7 @@ void sernet_port_print_table(FILE *out, const struct sernet_port_list *list)
 /* The remote address as text */
 static void addr_str(const struct sernet_port_info *p, char *buf, size_t len)
 {
-	if (!inet_ntop(p->addr_len == 16 ? AF_INET6 : AF_INET, p->addr, buf,
+	if (!inet_ntop(p->cfg.addr_len == 16 ? AF_INET6 : AF_INET, p->cfg.addr, buf,
 		       (socklen_t)len))
 		snprintf(buf, len, "?");
 }
@@ -374,8 +429,8 @@ static void client_str(const struct sernet_client_info *c, char *buf,
 void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p,
 			      const struct sernet_port_list *clients)
 {
-	const char *proto = NAME_OF(proto_names, p->proto);
-	const char *full = NAME_OF(full_names, p->full);
+	const char *proto = NAME_OF(proto_names, p->cfg.proto);
+	const char *full = NAME_OF(full_names, p->cfg.full);
 	char buf[32], uart[64], ip[64];
 
 	uart_str(p, uart, sizeof(uart));
@@ -383,24 +438,24 @@ void sernet_port_print_detail(FILE *out, const struct sernet_port_info *p,
 		status_str(p, buf, sizeof(buf)));
 	fprintf(out, "  uart      %s\n", uart);
 	fprintf(out, "  uarttl    %u,%u (packing time %" PRIu32 " us, length %u)\n",
-		p->pack_time, p->pack_len, p->pack_time_us,
-		p->pack_len ? p->pack_len : SERNET_PACK_LEN_MAX);
-	fprintf(out, "  uartclbuf %s\n", p->clbuf ? "ON" : "OFF");
+		p->cfg.pack_time, p->cfg.pack_len, p->pack_time_us,
+		p->cfg.pack_len ? p->cfg.pack_len : SERNET_PACK_LEN_MAX);
+	fprintf(out, "  uartclbuf %s\n", p->cfg.clbuf ? "ON" : "OFF");
 	addr_str(p, ip, sizeof(ip));
-	if (p->proto == SERNET_PROTO_TCPC) {
+	if (p->cfg.proto == SERNET_PROTO_TCPC) {
 		fprintf(out, "  socket    %s to %s port %u, local port %u\n",
-			proto, ip, p->port, p->local_port);
-		if (p->socksl)
+			proto, ip, p->cfg.port, p->cfg.local_port);
+		if (p->cfg.socksl)
 			fprintf(out, "  socksl    ON, closes after %u s idle\n",
-				p->shorto);
+				p->cfg.shorto);
 		else
 			fprintf(out, "  sockton   %" PRIu32 " s without data reconnects\n",
-				p->sockton);
-	}
-	else
+				p->cfg.sockton);
+	} else {
 		fprintf(out, "  socket    %s, port %u, up to %u clients, when full %s\n",
-			proto ? proto : "?", p->port, p->max_clients,
+			proto ? proto : "?", p->cfg.port, p->cfg.max_clients,
 			full ? full : "?");
+	}
 	for (int i = 1; i <= SERNET_STATS_MAX; i++)
 		if (sernet_stat_name(i))
 			fprintf(out, "  %-17s %" PRIu64 "\n", sernet_stat_name(i),
@@ -482,25 +537,25 @@ static struct json_object *port_json(const struct sernet_port_info *p,
 		json_object_put(pack);
 		return NULL;
 	}
-	par = sernet_parity_str(p->parity);
-	flow = sernet_flow_str(p->flow);
-	json_object_object_add(uart, "baud", json_object_new_int64(p->baud));
+	par = sernet_parity_str(p->cfg.parity);
+	flow = sernet_flow_str(p->cfg.flow);
+	json_object_object_add(uart, "baud", json_object_new_int64(p->cfg.baud));
 	json_object_object_add(uart, "databits",
-			       json_object_new_int(p->databits));
+			       json_object_new_int(p->cfg.databits));
 	json_object_object_add(uart, "stopbits",
-			       json_object_new_int(p->stopbits));
+			       json_object_new_int(p->cfg.stopbits));
 	json_object_object_add(uart, "parity",
 			       json_object_new_string(par ? par : "?"));
 	json_object_object_add(uart, "flow",
 			       json_object_new_string(flow ? flow : "?"));
 	json_object_object_add(o, "uart", uart);
-	json_object_object_add(pack, "time", json_object_new_int(p->pack_time));
+	json_object_object_add(pack, "time", json_object_new_int(p->cfg.pack_time));
 	json_object_object_add(pack, "length",
-			       json_object_new_int(p->pack_len));
+			       json_object_new_int(p->cfg.pack_len));
 	json_object_object_add(pack, "time_us",
 			       json_object_new_int64(p->pack_time_us));
 	json_object_object_add(pack, "uartclbuf",
-			       json_object_new_boolean(p->clbuf));
+			       json_object_new_boolean(p->cfg.clbuf));
 	json_object_object_add(o, "uarttl", pack);
 	sock = json_object_new_object();
 	if (!sock) {
@@ -509,24 +564,24 @@ static struct json_object *port_json(const struct sernet_port_info *p,
 		return NULL;
 	}
 	json_object_object_add(sock, "protocol", json_object_new_string(
-		NAME_OF(proto_names, p->proto) ? NAME_OF(proto_names, p->proto) :
+		NAME_OF(proto_names, p->cfg.proto) ? NAME_OF(proto_names, p->cfg.proto) :
 		"?"));
 	addr_str(p, ip, sizeof(ip));
 	json_object_object_add(sock, "ip", json_object_new_string(ip));
-	json_object_object_add(sock, "port", json_object_new_int(p->port));
+	json_object_object_add(sock, "port", json_object_new_int(p->cfg.port));
 	json_object_object_add(sock, "local_port",
-			       json_object_new_int(p->local_port));
+			       json_object_new_int(p->cfg.local_port));
 	json_object_object_add(sock, "socksl",
-			       json_object_new_boolean(p->socksl));
-	json_object_object_add(sock, "shorto", json_object_new_int(p->shorto));
+			       json_object_new_boolean(p->cfg.socksl));
+	json_object_object_add(sock, "shorto", json_object_new_int(p->cfg.shorto));
 	json_object_object_add(sock, "sockton",
-			       json_object_new_int64(p->sockton));
+			       json_object_new_int64(p->cfg.sockton));
 	json_object_object_add(sock, "udpon",
-			       json_object_new_boolean(p->udpon));
+			       json_object_new_boolean(p->cfg.udpon));
 	json_object_object_add(sock, "max_clients",
-			       json_object_new_int(p->max_clients));
+			       json_object_new_int(p->cfg.max_clients));
 	json_object_object_add(sock, "full", json_object_new_string(
-		NAME_OF(full_names, p->full) ? NAME_OF(full_names, p->full) :
+		NAME_OF(full_names, p->cfg.full) ? NAME_OF(full_names, p->cfg.full) :
 		"?"));
 	json_object_object_add(o, "socket", sock);
 	for (int i = 1; i <= SERNET_STATS_MAX; i++)
@@ -617,33 +672,17 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		e = !strcasecmp(val, "ON") ? 1 : !strcasecmp(val, "OFF") ? 0 : -1;
 		v = (unsigned long)e;
 		break;
-	case SERNET_A_SOCKTON:
-		e = parse_uint(val, UINT32_MAX, &v);
-		break;
-	case SERNET_A_SHORTO:
-		e = parse_uint(val, UINT16_MAX, &v);
-		break;
 	case SERNET_A_SOCK_ADDR:
-		if (inet_pton(AF_INET, val, set->addr) == 1)
-			set->addr_len = 4;
-		else if (inet_pton(AF_INET6, val, set->addr) == 1)
-			set->addr_len = 16;
+		if (inet_pton(AF_INET, val, set->cfg.addr) == 1)
+			set->cfg.addr_len = 4;
+		else if (inet_pton(AF_INET6, val, set->cfg.addr) == 1)
+			set->cfg.addr_len = 16;
 		else
 			e = -1;
 		break;
-	case SERNET_A_UART_BAUD:
-		e = parse_uint(val, UINT32_MAX, &v);
-		break;
-	/* u16 attributes: a bigger number is refused, never truncated */
-	case SERNET_A_SOCK_PORT:
-	case SERNET_A_SOCK_LOCAL_PORT:
-	case SERNET_A_SOCK_MAX_CLIENTS:
-	case SERNET_A_PACK_TIME:
-	case SERNET_A_PACK_LEN:
-		e = parse_uint(val, UINT16_MAX, &v);
-		break;
 	default:
-		e = parse_uint(val, UINT8_MAX, &v);
+		/* a number bigger than the field is refused, never cut */
+		e = parse_uint(val, field_max(sernet_setting_field(attr)), &v);
 		break;
 	}
 	if (e < 0) {
@@ -651,59 +690,9 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 			 sernet_attr_name(attr), val);
 		return -EINVAL;
 	}
-	switch (attr) {
-	case SERNET_A_UART_BAUD:
-		set->baud = (uint32_t)v;
-		break;
-	case SERNET_A_UART_DATABITS:
-		set->databits = (uint8_t)v;
-		break;
-	case SERNET_A_UART_STOPBITS:
-		set->stopbits = (uint8_t)v;
-		break;
-	case SERNET_A_UART_PARITY:
-		set->parity = (uint8_t)v;
-		break;
-	case SERNET_A_UART_FLOW:
-		set->flow = (uint8_t)v;
-		break;
-	case SERNET_A_PACK_TIME:
-		set->pack_time = (uint16_t)v;
-		break;
-	case SERNET_A_PACK_LEN:
-		set->pack_len = (uint16_t)v;
-		break;
-	case SERNET_A_SOCK_PROTO:
-		set->proto = (uint8_t)v;
-		break;
-	case SERNET_A_SOCK_PORT:
-		set->port = (uint16_t)v;
-		break;
-	case SERNET_A_SOCK_MAX_CLIENTS:
-		set->max_clients = (uint16_t)v;
-		break;
-	case SERNET_A_SOCK_FULL:
-		set->full = (uint8_t)v;
-		break;
-	case SERNET_A_SOCK_LOCAL_PORT:
-		set->local_port = (uint16_t)v;
-		break;
-	case SERNET_A_SOCKSL:
-		set->socksl = (uint8_t)v;
-		break;
-	case SERNET_A_SHORTO:
-		set->shorto = (uint16_t)v;
-		break;
-	case SERNET_A_SOCKTON:
-		set->sockton = (uint32_t)v;
-		break;
-	case SERNET_A_UDPON:
-		set->udpon = (uint8_t)v;
-		break;
-	case SERNET_A_UARTCLBUF:
-		set->clbuf = (uint8_t)v;
-		break;
-	}
+	if (attr != SERNET_A_SOCK_ADDR)
+		sernet_setting_put(&set->cfg, sernet_setting_field(attr),
+				   (uint32_t)v);
 	set->mask |= 1ULL << attr;
 	return 0;
 }

@@ -9,6 +9,43 @@
 
 struct nlmsghdr;
 
+/* What a port is set to; what PORT_SET can change */
+struct sernet_settings {
+	uint32_t baud;
+	uint8_t databits, stopbits, parity, flow;
+	uint16_t pack_time, pack_len;
+	uint8_t proto, full;
+	uint16_t port, max_clients;
+	uint8_t addr_len, addr[16];		/* SERNET_A_SOCK_ADDR */
+	uint16_t local_port;
+	uint8_t socksl;
+	uint16_t shorto;
+	uint32_t sockton;
+	uint8_t udpon, clbuf;
+};
+
+/*
+ * Each setting but the address: its attribute, whose size (1, 2 or 4 bytes,
+ * NLA_U8/U16/U32) is that of its field at offset in struct sernet_settings.
+ * Parsing, SET requests and the fuzz targets all go through this table.
+ */
+struct sernet_setting_field {
+	uint8_t attr;
+	uint8_t size;
+	uint8_t offset;
+};
+
+extern const struct sernet_setting_field sernet_setting_fields[];
+extern const size_t sernet_setting_field_count;
+
+/* The field of attr in the table, or NULL */
+const struct sernet_setting_field *sernet_setting_field(int attr);
+/* A field's value, and storing one (cut to the field's size) */
+uint32_t sernet_setting_get(const struct sernet_settings *cfg,
+			    const struct sernet_setting_field *f);
+void sernet_setting_put(struct sernet_settings *cfg,
+			const struct sernet_setting_field *f, uint32_t v);
+
 /* One connection: in CLIENT_GET replies and in connection events */
 struct sernet_client_info {
 	char peer[64];			/* "addr:port" */
@@ -22,18 +59,8 @@ struct sernet_port_info {
 	uint32_t index;
 	char tty[SERNET_TTY_NAME_MAX];
 	uint32_t state;
-	uint32_t baud;
-	uint8_t databits, stopbits, parity, flow;
-	uint16_t pack_time, pack_len;
+	struct sernet_settings cfg;
 	uint32_t pack_time_us;
-	uint8_t proto, full;
-	uint16_t port, max_clients;
-	uint8_t addr_len, addr[16];
-	uint16_t local_port;
-	uint8_t socksl;
-	uint16_t shorto;
-	uint32_t sockton;
-	uint8_t udpon, clbuf;
 	char status[48];
 	struct sernet_client_info client;	/* in client messages */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
@@ -43,17 +70,7 @@ struct sernet_port_info {
 /* A change of configuration: the fields whose SERNET_A_* bit is in mask */
 struct sernet_set {
 	uint64_t mask;
-	uint32_t baud;
-	uint8_t databits, stopbits, parity, flow;
-	uint16_t pack_time, pack_len;
-	uint8_t proto, full;
-	uint16_t port, max_clients;
-	uint8_t addr_len, addr[16];
-	uint16_t local_port;
-	uint8_t socksl;
-	uint16_t shorto;
-	uint32_t sockton;
-	uint8_t udpon, clbuf;
+	struct sernet_settings cfg;
 };
 
 struct sernet_port_list {

@@ -276,29 +276,16 @@ int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
 	if (!msg)
 		return -ENOMEM;
 	err |= nla_put_u32(msg, SERNET_A_PORT_INDEX, index);
-#define PUT(bits, attr, val) \
-	if (set->mask & (1ULL << (attr))) \
-		err |= nla_put_u##bits(msg, attr, val)
-	PUT(32, SERNET_A_UART_BAUD, set->baud);
-	PUT(8, SERNET_A_UART_DATABITS, set->databits);
-	PUT(8, SERNET_A_UART_STOPBITS, set->stopbits);
-	PUT(8, SERNET_A_UART_PARITY, set->parity);
-	PUT(8, SERNET_A_UART_FLOW, set->flow);
-	PUT(16, SERNET_A_PACK_TIME, set->pack_time);
-	PUT(16, SERNET_A_PACK_LEN, set->pack_len);
-	PUT(8, SERNET_A_SOCK_PROTO, set->proto);
-	PUT(16, SERNET_A_SOCK_PORT, set->port);
-	PUT(16, SERNET_A_SOCK_MAX_CLIENTS, set->max_clients);
-	PUT(8, SERNET_A_SOCK_FULL, set->full);
-	PUT(16, SERNET_A_SOCK_LOCAL_PORT, set->local_port);
-	PUT(8, SERNET_A_SOCKSL, set->socksl);
-	PUT(16, SERNET_A_SHORTO, set->shorto);
-	PUT(32, SERNET_A_SOCKTON, set->sockton);
-	PUT(8, SERNET_A_UDPON, set->udpon);
-	PUT(8, SERNET_A_UARTCLBUF, set->clbuf);
+	for (size_t i = 0; i < sernet_setting_field_count; i++) {
+		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+
+		if (set->mask & (1ULL << f->attr))
+			err |= nla_put(msg, f->attr, f->size,
+				       (const uint8_t *)&set->cfg + f->offset);
+	}
 	if (set->mask & (1ULL << SERNET_A_SOCK_ADDR))
-		err |= nla_put(msg, SERNET_A_SOCK_ADDR, set->addr_len, set->addr);
-#undef PUT
+		err |= nla_put(msg, SERNET_A_SOCK_ADDR, set->cfg.addr_len,
+			       set->cfg.addr);
 	if (err) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -54,15 +54,38 @@ static void test_parse_full(void **state)
 	nla_put_u16(msg, SERNET_A_PACK_TIME, 255);
 	nla_put_u16(msg, SERNET_A_PACK_LEN, 1460);
 	nla_put_u32(msg, SERNET_A_PACK_TIME_US, 255000);
+	nla_put_u8(msg, SERNET_A_SOCK_PROTO, SERNET_PROTO_TCPC);
+	nla_put_u16(msg, SERNET_A_SOCK_PORT, 65535);
+	nla_put_u16(msg, SERNET_A_SOCK_MAX_CLIENTS, 16);
+	nla_put_u8(msg, SERNET_A_SOCK_FULL, SERNET_FULL_DROP_OLDEST);
+	nla_put(msg, SERNET_A_SOCK_ADDR, 4, "\x7f\0\0\x01");
+	nla_put_u16(msg, SERNET_A_SOCK_LOCAL_PORT, 4000);
+	nla_put_u8(msg, SERNET_A_SOCKSL, 1);
+	nla_put_u16(msg, SERNET_A_SHORTO, 255);
+	nla_put_u32(msg, SERNET_A_SOCKTON, 99999);
+	nla_put_u8(msg, SERNET_A_UDPON, 1);
+	nla_put_u8(msg, SERNET_A_UARTCLBUF, 1);
 	put_stats(msg, 1234567890123ULL);
 	assert_int_equal(sernet_port_parse(nlmsg_hdr(msg), &p, &why), 0);
-	assert_int_equal(p.baud, 1024000);
-	assert_int_equal(p.databits, 5);
-	assert_int_equal(p.stopbits, 2);
-	assert_int_equal(p.parity, SERNET_PARITY_SPACE);
-	assert_int_equal(p.flow, SERNET_FLOW_FC);
-	assert_int_equal(p.pack_time, 255);
-	assert_int_equal(p.pack_len, 1460);
+	assert_int_equal(p.cfg.proto, SERNET_PROTO_TCPC);
+	assert_int_equal(p.cfg.port, 65535);
+	assert_int_equal(p.cfg.max_clients, 16);
+	assert_int_equal(p.cfg.full, SERNET_FULL_DROP_OLDEST);
+	assert_int_equal(p.cfg.addr_len, 4);
+	assert_memory_equal(p.cfg.addr, "\x7f\0\0\x01", 4);
+	assert_int_equal(p.cfg.local_port, 4000);
+	assert_int_equal(p.cfg.socksl, 1);
+	assert_int_equal(p.cfg.shorto, 255);
+	assert_int_equal(p.cfg.sockton, 99999);
+	assert_int_equal(p.cfg.udpon, 1);
+	assert_int_equal(p.cfg.clbuf, 1);
+	assert_int_equal(p.cfg.baud, 1024000);
+	assert_int_equal(p.cfg.databits, 5);
+	assert_int_equal(p.cfg.stopbits, 2);
+	assert_int_equal(p.cfg.parity, SERNET_PARITY_SPACE);
+	assert_int_equal(p.cfg.flow, SERNET_FLOW_FC);
+	assert_int_equal(p.cfg.pack_time, 255);
+	assert_int_equal(p.cfg.pack_len, 1460);
 	assert_int_equal(p.pack_time_us, 255000);
 	assert_int_equal(p.index, 7);
 	assert_string_equal(p.tty, "ttyS1");
@@ -153,6 +176,45 @@ static void test_parse_wrong_type(void **state)
 	nlmsg_free(msg);
 }
 
+/*
+ * Every setting in the field table is parsed at its field's size, and one
+ * byte short is refused: the table and the parser's policy agree.
+ */
+static void test_parse_setting_sizes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sernet_setting_field_count; i++) {
+		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+		const uint8_t val[4] = { 0x81, 0x82, 0x83, 0x84 };
+		struct sernet_port_info p;
+		const char *why = NULL;
+		struct nl_msg *msg;
+		uint32_t want = 0;
+
+		memcpy(&want, val, f->size);	/* host order, as netlink */
+		for (int short_by = 0; short_by <= 1; short_by++) {
+			msg = new_msg();
+			nla_put_u32(msg, SERNET_A_PORT_INDEX, 1);
+			nla_put_string(msg, SERNET_A_PORT_TTY, "ttyS1");
+			nla_put(msg, f->attr, f->size - short_by, val);
+			if (short_by) {
+				assert_int_equal(sernet_port_parse(nlmsg_hdr(msg),
+								   &p, &why),
+						 -EINVAL);
+			} else {
+				assert_int_equal(sernet_port_parse(nlmsg_hdr(msg),
+								   &p, &why), 0);
+				assert_int_equal(sernet_setting_get(&p.cfg, f),
+						 want);
+			}
+			nlmsg_free(msg);
+		}
+		assert_ptr_equal(sernet_setting_field(f->attr), f);
+	}
+	assert_null(sernet_setting_field(SERNET_A_SOCK_ADDR));
+	assert_null(sernet_setting_field(SERNET_A_PORT_INDEX));
+}
+
 /* A counter of the wrong size in a nest of counters is refused */
 static void bad_counter(int nest_attr, int counter, const char *want)
 {
@@ -210,22 +272,29 @@ static char *print(int json, const struct sernet_port_list *list)
 static void make_list(struct sernet_port_list *list)
 {
 	struct sernet_port_info a = {
-		.index = 0, .tty = "ttyS1", .rx_bytes = 42, .baud = 115200,
-		.databits = 8, .stopbits = 1, .pack_time_us = 347,
-		.status = "CONNECTED(2)", .port = 23, .max_clients = 8,
-		.addr_len = 4, .addr = { 192, 168, 0, 7 },
+		.index = 0, .tty = "ttyS1", .rx_bytes = 42, .pack_time_us = 347,
+		.status = "CONNECTED(2)",
+		.cfg = {
+			.baud = 115200, .databits = 8, .stopbits = 1,
+			.port = 23, .max_clients = 8,
+			.addr_len = 4, .addr = { 192, 168, 0, 7 },
+		},
 		.stats = { [SERNET_STATS_RX_BYTES] = 42,
 			   [SERNET_STATS_NET_TX_BYTES] = 84,
 			   [SERNET_STATS_REFUSED] = 3 },
 	};
 	struct sernet_port_info b = {
-		.index = 12, .tty = "pts/\"3\\", .state = 77, .baud = 9600,
-		.databits = 7, .stopbits = 2, .parity = SERNET_PARITY_MARK,
-		.flow = SERNET_FLOW_FC, .pack_time = 10, .pack_len = 512,
-		.pack_time_us = 10000, .port = 2323, .max_clients = 1,
-		.full = SERNET_FULL_DROP_OLDEST, .proto = SERNET_PROTO_TCPC,
-		.addr_len = 16, .addr = { [15] = 1 }, .local_port = 4000,
-		.socksl = 1, .shorto = 3, .sockton = 86400, .clbuf = 1,
+		.index = 12, .tty = "pts/\"3\\", .state = 77,
+		.pack_time_us = 10000,
+		.cfg = {
+			.baud = 9600, .databits = 7, .stopbits = 2,
+			.parity = SERNET_PARITY_MARK, .flow = SERNET_FLOW_FC,
+			.pack_time = 10, .pack_len = 512, .port = 2323,
+			.max_clients = 1, .full = SERNET_FULL_DROP_OLDEST,
+			.proto = SERNET_PROTO_TCPC, .addr_len = 16,
+			.addr = { [15] = 1 }, .local_port = 4000, .socksl = 1,
+			.shorto = 3, .sockton = 86400, .clbuf = 1,
+		},
 	};
 
 	memset(list, 0, sizeof(*list));
@@ -339,9 +408,9 @@ static void test_set_parse(void **state)
 	assert_true(set.mask == (BIT(SERNET_A_UART_BAUD) |
 				 BIT(SERNET_A_UART_PARITY) |
 				 BIT(SERNET_A_UART_FLOW)));
-	assert_int_equal(set.baud, 9600);
-	assert_int_equal(set.parity, SERNET_PARITY_ODD);
-	assert_int_equal(set.flow, SERNET_FLOW_FC);
+	assert_int_equal(set.cfg.baud, 9600);
+	assert_int_equal(set.cfg.parity, SERNET_PARITY_ODD);
+	assert_int_equal(set.cfg.flow, SERNET_FLOW_FC);
 
 	assert_int_equal(parse(&set, err, "uart 57600,7,2,MASK,NFC uarttl 10,512"), 0);
 	assert_true(set.mask == (BIT(SERNET_A_UART_BAUD) |
@@ -351,45 +420,45 @@ static void test_set_parse(void **state)
 				 BIT(SERNET_A_UART_FLOW) |
 				 BIT(SERNET_A_PACK_TIME) |
 				 BIT(SERNET_A_PACK_LEN)));
-	assert_int_equal(set.baud, 57600);
-	assert_int_equal(set.databits, 7);
-	assert_int_equal(set.stopbits, 2);
-	assert_int_equal(set.parity, SERNET_PARITY_MARK);
-	assert_int_equal(set.pack_time, 10);
-	assert_int_equal(set.pack_len, 512);
+	assert_int_equal(set.cfg.baud, 57600);
+	assert_int_equal(set.cfg.databits, 7);
+	assert_int_equal(set.cfg.stopbits, 2);
+	assert_int_equal(set.cfg.parity, SERNET_PARITY_MARK);
+	assert_int_equal(set.cfg.pack_time, 10);
+	assert_int_equal(set.cfg.pack_len, 512);
 
 	assert_int_equal(parse(&set, err, "socka tcpc,::1,2323 localport 4000"), 0);
 	assert_true(set.mask == (BIT(SERNET_A_SOCK_PROTO) |
 				 BIT(SERNET_A_SOCK_ADDR) |
 				 BIT(SERNET_A_SOCK_PORT) |
 				 BIT(SERNET_A_SOCK_LOCAL_PORT)));
-	assert_int_equal(set.proto, SERNET_PROTO_TCPC);
-	assert_int_equal(set.addr_len, 16);
-	assert_int_equal(set.addr[15], 1);
-	assert_int_equal(set.port, 2323);
-	assert_int_equal(set.local_port, 4000);
+	assert_int_equal(set.cfg.proto, SERNET_PROTO_TCPC);
+	assert_int_equal(set.cfg.addr_len, 16);
+	assert_int_equal(set.cfg.addr[15], 1);
+	assert_int_equal(set.cfg.port, 2323);
+	assert_int_equal(set.cfg.local_port, 4000);
 	assert_int_equal(parse(&set, err, "socksl on shorto 255 sockton 99999"), 0);
 	assert_true(set.mask == (BIT(SERNET_A_SOCKSL) | BIT(SERNET_A_SHORTO) |
 				 BIT(SERNET_A_SOCKTON)));
-	assert_int_equal(set.socksl, 1);
-	assert_int_equal(set.shorto, 255);
-	assert_int_equal(set.sockton, 99999);
+	assert_int_equal(set.cfg.socksl, 1);
+	assert_int_equal(set.cfg.shorto, 255);
+	assert_int_equal(set.cfg.sockton, 99999);
 	assert_int_equal(parse(&set, err, "SOCKSL OFF"), 0);
-	assert_int_equal(set.socksl, 0);
+	assert_int_equal(set.cfg.socksl, 0);
 	assert_int_equal(parse(&set, err, "uartclbuf ON"), 0);
-	assert_int_equal(set.clbuf, 1);
+	assert_int_equal(set.cfg.clbuf, 1);
 	assert_true(set.mask == BIT(SERNET_A_UARTCLBUF));
 	assert_int_equal(parse(&set, err, "udpon on protocol udpc"), 0);
-	assert_int_equal(set.udpon, 1);
-	assert_int_equal(set.proto, SERNET_PROTO_UDPC);
+	assert_int_equal(set.cfg.udpon, 1);
+	assert_int_equal(set.cfg.proto, SERNET_PROTO_UDPC);
 	assert_int_equal(parse(&set, err, "ip 127.0.0.1"), 0);
-	assert_int_equal(set.addr_len, 4);
-	assert_memory_equal(set.addr, "\x7f\0\0\x01", 4);
+	assert_int_equal(set.cfg.addr_len, 4);
+	assert_memory_equal(set.cfg.addr, "\x7f\0\0\x01", 4);
 
 	/* ranges are the kernel's to check: these pass through */
 	assert_int_equal(parse(&set, err, "packtime 256 databits 9"), 0);
-	assert_int_equal(set.pack_time, 256);
-	assert_int_equal(set.databits, 9);
+	assert_int_equal(set.cfg.pack_time, 256);
+	assert_int_equal(set.cfg.databits, 9);
 }
 
 static void test_set_parse_errors(void **state)
@@ -615,6 +684,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_full),
+		cmocka_unit_test(test_parse_setting_sizes),
 		cmocka_unit_test(test_parse_unknown_attr),
 		cmocka_unit_test(test_parse_missing_index),
 		cmocka_unit_test(test_parse_missing_tty),
