@@ -213,6 +213,7 @@ stress:
 	@$(MAKE) -s all selftests
 	@for k in $${SERNET_KERNELS:-6.1 6.12}; do \
 		echo "== stress on $$k"; \
+		if [ $$k = debug ]; then $(MAKE) -s debug-kernel || exit 1; fi; \
 		tools/vm/run --kernel $$k --timeout 3600 -- \
 			env SERNET_STRESS=full selftests/stress_test.py || exit 1; \
 	done
