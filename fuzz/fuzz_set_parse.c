@@ -19,7 +19,7 @@
 /* The value of a setting as the parser stored it, or -1 */
 static long long stored(const struct sernet_set *set, int attr)
 {
-	const struct sernet_setting_field *f = sernet_setting_field(attr);
+	const struct sernet_setting_field *f = sernet_setting_find(attr);
 
 	return f ? sernet_setting_get(&set->cfg, f) : -1;
 }

@@ -203,7 +203,7 @@ TEST_F(port, set_refuses_out_of_range)
 		struct sernet_set set = { .mask = 1ULL << bad[i].attr };
 		char want[64];
 
-		sernet_setting_put(&set.cfg, sernet_setting_field(bad[i].attr),
+		sernet_setting_put(&set.cfg, sernet_setting_find(bad[i].attr),
 				   bad[i].value);
 		/* a good value beside the bad one is not applied either */
 		set.mask |= 1ULL << SERNET_A_PACK_LEN | 1ULL << SERNET_A_UART_BAUD;

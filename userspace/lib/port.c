@@ -113,7 +113,7 @@ const struct sernet_setting_field sernet_setting_fields[] = {
 const size_t sernet_setting_field_count =
 	sizeof(sernet_setting_fields) / sizeof(sernet_setting_fields[0]);
 
-const struct sernet_setting_field *sernet_setting_field(int attr)
+const struct sernet_setting_field *sernet_setting_find(int attr)
 {
 	for (size_t i = 0; i < sernet_setting_field_count; i++)
 		if (sernet_setting_fields[i].attr == attr)
@@ -682,7 +682,7 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		break;
 	default:
 		/* a number bigger than the field is refused, never cut */
-		e = parse_uint(val, field_max(sernet_setting_field(attr)), &v);
+		e = parse_uint(val, field_max(sernet_setting_find(attr)), &v);
 		break;
 	}
 	if (e < 0) {
@@ -691,7 +691,7 @@ static int set_one(struct sernet_set *set, int attr, const char *val,
 		return -EINVAL;
 	}
 	if (attr != SERNET_A_SOCK_ADDR)
-		sernet_setting_put(&set->cfg, sernet_setting_field(attr),
+		sernet_setting_put(&set->cfg, sernet_setting_find(attr),
 				   (uint32_t)v);
 	set->mask |= 1ULL << attr;
 	return 0;

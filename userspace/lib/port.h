@@ -39,7 +39,7 @@ extern const struct sernet_setting_field sernet_setting_fields[];
 extern const size_t sernet_setting_field_count;
 
 /* The field of attr in the table, or NULL */
-const struct sernet_setting_field *sernet_setting_field(int attr);
+const struct sernet_setting_field *sernet_setting_find(int attr);
 /* A field's value, and storing one (cut to the field's size) */
 uint32_t sernet_setting_get(const struct sernet_settings *cfg,
 			    const struct sernet_setting_field *f);

@@ -209,10 +209,10 @@ static void test_parse_setting_sizes(void **state)
 			}
 			nlmsg_free(msg);
 		}
-		assert_ptr_equal(sernet_setting_field(f->attr), f);
+		assert_ptr_equal(sernet_setting_find(f->attr), f);
 	}
-	assert_null(sernet_setting_field(SERNET_A_SOCK_ADDR));
-	assert_null(sernet_setting_field(SERNET_A_PORT_INDEX));
+	assert_null(sernet_setting_find(SERNET_A_SOCK_ADDR));
+	assert_null(sernet_setting_find(SERNET_A_PORT_INDEX));
 }
 
 /* A counter of the wrong size in a nest of counters is refused */
