@@ -47,7 +47,7 @@ KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet
 
 .PHONY: all modules userspace selftests utests deps lint check test-host \
 	debug-kernel check-debug \
-	test-vm install demo bench bench-plot fuzz fuzz-build stress clean help
+	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress clean help
 
 all: modules userspace
 
@@ -62,8 +62,9 @@ help:
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
 	@echo "make stress     selftests/stress_test.py at full size (1 GiB each way), 6.1 and 6.12"
-	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (~12 min)"
+	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (~13 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
+	@echo "make bench-test host test of the bench's table (verdicts, marks, rotation), TAP"
 	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
 
 # --- kernel module --------------------------------------------------------
@@ -186,6 +187,9 @@ bench:
 
 bench-plot:
 	@tools/bench/plot.py $(BUILD)/bench/results.json
+
+bench-test:
+	@tools/bench/test_bench.py
 
 # --- fuzzing (clang, libFuzzer + ASan + UBSan) ----------------------------
 # Built from the product's own sources: kernel/pack_step.h is the code

@@ -3,22 +3,27 @@
 """
 sernet benchmark: the kernel data path side by side with ser2net and a
 plain userspace forwarder, in one boot. Runs inside tools/vm/run (it adds
-127.0.0.2 to lo and attaches line disciplines); only 127.0.0.1 is dialled.
+127.0.0.2 to lo, attaches line disciplines, pins processes and the
+unbound workqueues); only 127.0.0.1 is dialled.
 
 Every system forwards between the slave of its own pty pair and TCP
 clients on 127.0.0.1; this process is the device (on the pty master) and
-the clients. Systems are run in turn (A B C D A B C D ...) for every
-figure; each figure is the median of the runs, with min and max.
-Throughput streams are checksummed (CRC-32 and length) at every
-receiver; a run that loses, adds or changes a byte fails and is reported.
+the clients. Every figure is measured in rounds, one run of each system a
+round, the order rotated by one each round (A B C D, B C D A, ...); each
+figure is the median of the runs, with min and max. A CPU figure is the
+CPU above the idle floor of the VM, measured after each round for as long
+as the round's median run. Throughput streams are checksummed (CRC-32 and
+length) at every receiver; a run that loses, adds or changes a byte fails
+and is reported.
 
-    bench.py [--out FILE] [--runs N] [--quick]
+    bench.py [--out FILE] [--quick] [--only GROUP,...]
+    bench.py --table RESULTS.json [--markdown]
 """
 import argparse
-import math
 import datetime
 import fcntl
 import json
+import math
 import os
 import platform
 import random
@@ -37,14 +42,17 @@ import zlib
 TIOCSETD = 0x5423
 LDISC = int(os.environ.get("SERNET_LDISC", "29"))
 CLASS = "/sys/class/sernet"
+WQ_MASK = "/sys/devices/virtual/workqueue/cpumask"
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 FWD = os.path.join(TOP, "build", "bench", "fwd")
 HZ = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count()
 MB = 1e6
 MARK = b"\x5asernet-bench\xa5\x00"      # device -> clients: stream starts
 SUSTAIN_BAUD = 921600                    # 8N1: 92160 bytes/s each way
 MODBUS = "n/a (no gateway yet)"
+IDLE_S = (1.0, 3.0)     # the idle floor's interval: the round's median, within
 
 
 def log(*a):
@@ -54,6 +62,11 @@ def log(*a):
 def read(path):
     with open(path) as f:
         return f.read().strip()
+
+
+def write(path, value):
+    with open(path, "w") as f:
+        f.write(str(value))
 
 
 def wait_for(cond, timeout, what):
@@ -79,17 +92,19 @@ def listening(port):
 # --- CPU accounting ------------------------------------------------------------
 
 def cpu_ticks():
-    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat"""
+    """(busy, steal, total) clock ticks of all CPUs since boot, from
+    /proc/stat; busy leaves steal out: it is counted apart"""
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
     user, nice, system, idle, iowait, irq, softirq = v[:7]
     steal = v[7] if len(v) > 7 else 0
-    busy = user + nice + system + irq + softirq + steal
-    return busy, busy + idle + iowait
+    busy = user + nice + system + irq + softirq
+    return busy, steal, busy + steal + idle + iowait
 
 
 class Meter:
-    """Wall time, CPU of the whole guest and of this process (the load)."""
+    """Wall time, CPU and steal of the whole guest, CPU of this process
+    (the load generator)."""
 
     def __enter__(self):
         self.t0 = time.perf_counter()
@@ -102,13 +117,80 @@ class Meter:
         c1 = cpu_ticks()
         r1 = resource.getrusage(resource.RUSAGE_SELF)
         self.cpu = (c1[0] - self.c0[0]) / HZ            # seconds, all CPUs
-        self.share = (c1[0] - self.c0[0]) / max(1, c1[1] - self.c0[1])
+        self.steal = (c1[1] - self.c0[1]) / HZ
         self.load = (r1.ru_utime - self.r0.ru_utime) + \
             (r1.ru_stime - self.r0.ru_stime)
 
     def __exit__(self, *exc):
         if not hasattr(self, "secs"):
             self.stop()
+
+    def result(self, **more):
+        return dict(secs=self.secs, cpu_s=self.cpu, steal_s=self.steal,
+                    load_s=self.load, **more)
+
+
+def idle_floor(secs):
+    """CPU s per s and steal s per s of the VM with nothing running: the
+    forwarders wait, this process sleeps (the sleep is the measurement)"""
+    with Meter() as m:
+        time.sleep(secs)
+        m.stop()
+    return m.cpu / m.secs, m.steal / m.secs
+
+
+def above_floor(res, floor):
+    """the CPU figures of one run, less floor (CPU s per s) over its time"""
+    res["floor_cpu_s"] = floor * res["secs"]
+    cpu = res["cpu_s"] - res["floor_cpu_s"]
+    if "mb" in res:
+        res["cpu_s_per_mb"] = cpu / res["mb"]
+        res["load_cpu_s_per_mb"] = res["load_s"] / res["mb"]
+    all_cpu = res["secs"] * NCPU
+    res["cpu_share_pct"] = 100 * cpu / all_cpu
+    res["load_share_pct"] = 100 * res["load_s"] / all_cpu
+    res["fwd_share_pct"] = res["cpu_share_pct"] - res["load_share_pct"]
+
+
+# --- vCPU placement ---------------------------------------------------------
+
+def tasks(pid):
+    return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+
+
+def last_cpu(pid, tid):
+    """field 39 of /proc/PID/task/TID/stat: the vCPU it ran on last"""
+    stat = read(f"/proc/{pid}/task/{tid}/stat")
+    return int(stat.rsplit(")", 1)[1].split()[36])
+
+
+def placed(sysm, fwd_cpu, fn):
+    """run fn() with this process (the device and the clients) on vCPU 0
+    and the forwarder on fwd_cpu: its process, and the unbound workqueues,
+    where the pty's flip-buffer work runs (for sernet the whole path; for
+    the others the step before the forwarder's read). Records the vCPU
+    every task ran on last."""
+    every = set(range(NCPU))
+    wq = read(WQ_MASK)
+    try:
+        os.sched_setaffinity(0, {0})      # threads started later inherit it
+        write(WQ_MASK, f"{1 << fwd_cpu:x}")
+        for pid in sysm.pids():
+            for tid in tasks(pid):
+                os.sched_setaffinity(tid, {fwd_cpu})
+        res = fn()
+        res["placement"] = {
+            "load_cpu": 0, "forwarder_cpu": fwd_cpu,
+            "workqueue_mask": read(WQ_MASK),
+            "last_cpu": {f"{sysm.name} {tid}": last_cpu(pid, tid)
+                         for pid in sysm.pids() for tid in tasks(pid)}}
+        return res
+    finally:
+        os.sched_setaffinity(0, every)
+        write(WQ_MASK, wq)
+        for pid in sysm.pids():
+            for tid in tasks(pid):
+                os.sched_setaffinity(tid, every)
 
 
 # --- the systems -------------------------------------------------------------
@@ -138,6 +220,10 @@ class System:
                                      stdin=subprocess.DEVNULL)
         logf.close()
 
+    def pids(self):
+        """the forwarder's processes (none: a kernel path)"""
+        return [self.proc.pid] if self.proc else []
+
     def stop(self):
         if self.proc:
             self.proc.terminate()
@@ -156,21 +242,24 @@ class System:
         self.stop()
         self.start()
 
-    def packing(self, kind):
-        """set the packing for 'k3' or 'lowest'; returns its description"""
-        return "none"
+    def packing(self):
+        return "none: what a read returns is written at once"
 
     def clients_ready(self, n):
         pass
 
 
 class Sernet(System):
-    name, label = "sernet", "sernet (kernel)"
+    """the line discipline; kind "k3": the K3's default packing at 115200
+    baud; "lowest": the same at 921600 baud, where the automatic time hits
+    its 100 us floor"""
 
-    def __init__(self, port):
+    def __init__(self, port, kind):
         super().__init__(port)
-        self.kind = "k3"
-        self.packs = {}
+        self.kind = kind
+        self.name = "sernet" if kind == "k3" else "sernet-low"
+        self.label = "sernet (kernel)"
+        self.pack = ""
 
     def attach(self):
         fcntl.ioctl(self.slave, TIOCSETD, struct.pack("i", LDISC))
@@ -179,23 +268,18 @@ class Sernet(System):
                         if read(f"{CLASS}/{d}/tty_name") == tty)
         self.set("max_clients", 16)
         self.set("port", self.port)
-        self.packing(self.kind)
-
-    def set(self, attr, value):
-        with open(f"{self.dir}/{attr}", "w") as f:
-            f.write(str(value))
-
-    def packing(self, kind):
-        # K3 default: 115200 baud, pack_time 0 (auto), pack_len 0 (1460).
-        # Lowest: the auto time at a fast line hits its 100 us floor.
-        self.kind = kind
-        self.set("baud", 115200 if kind == "k3" else SUSTAIN_BAUD)
+        self.set("baud", 115200 if self.kind == "k3" else SUSTAIN_BAUD)
         self.set("pack_time", 0)
         self.set("pack_len", 0)
-        self.packs[kind] = "pack_time 0 (auto: %s us at %s baud), pack_len " \
-            "0 (1460)" % (read(f"{self.dir}/pack_time_us"),
-                          read(f"{self.dir}/baud"))
-        return self.packs[kind]
+        self.pack = "pack_time 0 (auto: %s us at %s baud), pack_len 0 " \
+            "(1460)" % (read(f"{self.dir}/pack_time_us"),
+                        read(f"{self.dir}/baud"))
+
+    def set(self, attr, value):
+        write(f"{self.dir}/{attr}", value)
+
+    def packing(self):
+        return self.pack
 
     def clients_ready(self, n):
         wait_for(lambda: read(f"{self.dir}/state") == f"CONNECTED({n})", 10,
@@ -207,27 +291,31 @@ class Sernet(System):
 
 
 class Ser2net(System):
-    """Debian's ser2net 4.x; lowest=True: no character delay, TCP_NODELAY
-    and 16 KiB buffers (the fastest it goes); False: its defaults."""
+    """Debian's ser2net 4.x. mode "lowest": no character delay, TCP_NODELAY
+    and 16 KiB buffers (the fastest it goes); "def": its defaults (Nagle
+    on); "nd": its defaults plus the tcp accepter's nodelay option, so that
+    only the packing differs from sernet's K3 default"""
+    NAMES = {"lowest": ("ser2net", "ser2net (lowest delay)"),
+             "def": ("ser2net-def", "ser2net (defaults)"),
+             "nd": ("ser2net-nd", "ser2net (defaults + nodelay)")}
 
-    def __init__(self, port, lowest):
+    def __init__(self, port, mode):
         super().__init__(port)
-        self.lowest = lowest
-        self.name = "ser2net" if lowest else "ser2net-def"
-        self.label = "ser2net (lowest delay)" if lowest else \
-            "ser2net (defaults)"
+        self.mode = mode
+        self.name, self.label = self.NAMES[mode]
 
     def options(self):
         opts = {"max-connections": 16}
-        if self.lowest:
+        if self.mode == "lowest":
             opts.update({"chardelay": "false", "dev-to-net-bufsize": 16384,
                          "net-to-dev-bufsize": 16384})
         return opts
 
     def config(self):
-        acc, dev = "tcp", "serialdev"
-        if self.lowest:       # gensio reads 1 KiB at a time without readbuf
-            acc, dev = "tcp(nodelay,readbuf=16384)", "serialdev(readbuf=16384)"
+        acc, dev = {"lowest": ("tcp(nodelay,readbuf=16384)",
+                               "serialdev(readbuf=16384)"),
+                    "def": ("tcp", "serialdev"),
+                    "nd": ("tcp(nodelay)", "serialdev")}[self.mode]
         text = ("%YAML 1.1\n---\n"
                 f"connection: &bench\n"
                 f"    accepter: {acc},127.0.0.1,{self.port}\n"
@@ -239,15 +327,15 @@ class Ser2net(System):
 
     def attach(self):
         path = f"/tmp/bench-{self.name}.yaml"
-        with open(path, "w") as f:
-            f.write(self.config())
+        write(path, self.config())
         self.spawn(["ser2net", "-n", "-d", "-c", path,
                     "-P", f"/tmp/bench-{self.name}.pid"])
 
-    def packing(self, kind):
-        if self.lowest:
+    def packing(self):
+        if self.mode == "lowest":
             return "chardelay off, 16 KiB buffers, TCP_NODELAY"
-        return "chardelay on (2 chars, at least 1000 us), 64-byte buffers"
+        return "chardelay on (2 chars, at least 1000 us), 64-byte buffers, " + \
+            ("TCP_NODELAY" if self.mode == "nd" else "Nagle on")
 
 
 class Baseline(System):
@@ -412,9 +500,9 @@ def run_n2s(sysm, data, timeout):
 
 
 def throughput(m, nbytes):
+    """the raw figures; the CPU ones follow from the idle floor"""
     mb = nbytes / MB
-    return {"mb_s": mb / m.secs, "cpu_s_per_mb": m.cpu / mb,
-            "load_cpu_s_per_mb": m.load / mb, "secs": m.secs}
+    return m.result(mb=mb, mb_s=mb / m.secs)
 
 
 def paced(send, data, rate, t0):
@@ -444,11 +532,7 @@ def run_sustained(sysm, secs, timeout):
         sink.check({"dev": zlib.crc32(up), "client": zlib.crc32(down)})
     finally:
         closing(clients)
-    load = 100 * m.load / (m.secs * os.cpu_count())
-    return {"cpu_share_pct": 100 * m.share, "secs": m.secs,
-            "load_share_pct": load,
-            "fwd_share_pct": 100 * m.share - load,
-            "achieved_bytes_s": (len(up) + len(down)) / 2 / m.secs}
+    return m.result(achieved_bytes_s=(len(up) + len(down)) / 2 / m.secs)
 
 
 def echo(fd):
@@ -506,52 +590,117 @@ def stream(n, seed):
 
 # --- runs, figures, results ------------------------------------------------------
 
+def rotate(seq, r):
+    """round r's order: seq rotated left by r (A B C D, B C D A, ...)"""
+    k = r % len(seq)
+    return list(seq[k:]) + list(seq[:k])
+
+
 class Bench:
-    def __init__(self, systems, deadline):
-        self.systems = systems
+    def __init__(self, deadline, clock=time.monotonic, idle=idle_floor):
         self.runs = 1
         self.deadline = deadline
+        self.clock = clock
+        self.idle = idle
         self.truncated = []
         self.figures = []
         self.failures = []
         self.raw = []
+        self.orders = []
+        self.floors = []
 
-    def figure(self, fid, group, title, unit, better, ref=None):
+    def figure(self, fid, group, title, unit, better, cast, subject="sernet",
+               refs=None, note=None):
+        """cast: the systems in the figure; subject: the one in the sernet
+        column; refs: the ser2net systems to compare with (None: the better
+        of ser2net and ser2net-def)"""
         f = {"id": fid, "group": group, "title": title, "unit": unit,
-             "better": better, "ref": ref, "systems": {}}
+             "better": better, "cast": [s.name for s in cast],
+             "subject": subject, "refs": refs, "note": note, "planned": 0,
+             "systems": {}}
         self.figures.append(f)
         return f
 
-    def measure(self, what, systems, fn, out):
-        """run fn(system) for each system in turn, self.runs times; out maps
-        a key of fn's result to its figure"""
-        for rep in range(self.runs):
-            if rep and time.monotonic() > self.deadline:
-                self.truncated.append(f"{what}: {rep} of {self.runs} runs")
-                log(f"  time budget spent: {what} keeps {rep} runs")
+    def attempt(self, what, s, rnd, fn):
+        t = self.clock()
+        try:
+            res, err = fn(s), None
+        except Exception as e:             # noqa: BLE001 -- reported
+            res, err = None, f"{type(e).__name__}: {e}"
+            self.failures.append({"what": what, "system": s.name,
+                                  "run": rnd + 1, "error": err})
+            log(f"  FAILED {what} {s.name} run {rnd + 1}: {err}")
+            s.restart()
+        log(f"  {what:<28} {s.name:<12} {self.clock() - t:5.1f} s")
+        return res, err
+
+    def measure(self, what, cast, fn, out, floor=False):
+        """self.runs rounds of fn(system), one run of each system of cast a
+        round, the order rotated by one each round; out maps a key of fn's
+        result to its figure or figures (each takes the systems of its
+        cast). floor: a CPU figure, measured above the idle floor"""
+        out = {k: v if isinstance(v, list) else [v] for k, v in out.items()}
+        figs = list({id(f): f for fl in out.values() for f in fl}.values())
+        for f in figs:
+            f["planned"] = self.runs
+        for rnd in range(self.runs):
+            if rnd and self.clock() > self.deadline:
+                self.truncated.append(f"{what}: {rnd} of {self.runs} runs")
+                log(f"  time budget spent: {what} keeps {rnd} runs")
+                for f in figs:
+                    f["truncated"] = True
                 break
-            for s in systems:
-                t = time.monotonic()
-                try:
-                    res, err = fn(s), None
-                except Exception as e:             # noqa: BLE001 -- reported
-                    res, err = None, f"{type(e).__name__}: {e}"
-                    self.failures.append({"what": what, "system": s.name,
-                                          "run": rep + 1, "error": err})
-                    log(f"  FAILED {what} {s.name} run {rep + 1}: {err}")
-                    s.restart()
+            order = rotate(cast, rnd)
+            self.orders.append({"what": what, "round": rnd + 1,
+                                "order": [s.name for s in order]})
+            done = [(s, *self.attempt(what, s, rnd, fn)) for s in order]
+            if floor:
+                secs = sorted(r["secs"] for _, r, _ in done if r)
+                d = secs[len(secs) // 2] if secs else IDLE_S[0]
+                d = min(IDLE_S[1], max(IDLE_S[0], d))
+                rate, steal = self.idle(d)
+                self.floors.append({"what": what, "round": rnd + 1,
+                                    "secs": d, "cpu_pct": 100 * rate / NCPU,
+                                    "steal_pct": 100 * steal / NCPU})
+            for pos, (s, res, err) in enumerate(done):
+                if res is not None and floor:
+                    above_floor(res, rate)
                 self.raw.append({"what": what, "system": s.name,
-                                 "run": rep + 1, "result": res, "error": err})
-                for key, fig in out.items():
-                    v = fig["systems"].setdefault(
-                        s.name, {"runs": [], "failed": 0})
-                    if res is None:
-                        v["failed"] += 1
-                    else:
+                                 "run": rnd + 1, "position": pos + 1,
+                                 "result": res, "error": err})
+                for key, fl in out.items():
+                    for fig in fl:
+                        if s.name not in fig["cast"]:
+                            continue
+                        v = fig["systems"].setdefault(
+                            s.name, {"runs": [], "failed": 0})
+                        if res is None:
+                            v["failed"] += 1
+                            continue
                         v["runs"].append(res[key])
-                log(f"  {what:<28} {s.name:<12} {time.monotonic() - t:5.1f} s"
-                    + ("" if res is None else "  " + ", ".join(
-                        f"{k} {res[k]:.4g}" for k in out)))
+                        if "samples" in res:
+                            v.setdefault("samples", []).append(res["samples"])
+                if res is not None:
+                    log(f"    {s.name:<12} " + ", ".join(
+                        f"{k} {res[k]:.4g}" for k in out))
+
+
+def compare(a, b, better):
+    """subject a against b (summaries with runs, median, min, max):
+    advantage above 1 when a is better in the figure's sense; verdict
+    "same" when the min-max ranges overlap, "1 run" when either has fewer
+    than 2 runs (no range), else "better" or "WORSE" """
+    ma, mb = a["median"], b["median"]
+    adv = None
+    if ma > 0 and mb > 0:
+        adv = ma / mb if better == "higher" else mb / ma
+    if len(a["runs"]) < 2 or len(b["runs"]) < 2:
+        verdict = "1 run"
+    elif a["min"] <= b["max"] and b["min"] <= a["max"]:
+        verdict = "same"
+    else:
+        verdict = "better" if (ma > mb) == (better == "higher") else "WORSE"
+    return {"advantage": adv, "verdict": verdict}
 
 
 def summarise(fig):
@@ -563,103 +712,188 @@ def summarise(fig):
                 (runs[n // 2 - 1] + runs[n // 2]) / 2
             v["min"], v["max"] = runs[0], runs[-1]
     s = fig["systems"]
-    refs = [fig["ref"]] if fig["ref"] else ["ser2net", "ser2net-def"]
-    refs = [r for r in refs if "median" in s.get(r, {})]
-    if "median" not in s.get("sernet", {}) or not refs:
+    subj = s.get(fig["subject"], {})
+    if "median" not in subj:
         return
-    pick = max if fig["better"] == "higher" else min
-    ref = pick(refs, key=lambda r: s[r]["median"])
-    a, b = s["sernet"]["median"], s[ref]["median"]
-    fig["vs"] = ref
-    fig["ratio"] = a / b if b else None
-    if fig["better"] == "higher":
-        fig["advantage"] = a / b if b else None
-    else:
-        fig["advantage"] = b / a if a else None
+    refs = [r for r in fig["refs"] or ["ser2net", "ser2net-def"]
+            if "median" in s.get(r, {})]
+    if not fig["refs"] and refs:      # the better of the two ser2nets
+        pick = max if fig["better"] == "higher" else min
+        refs = [pick(refs, key=lambda r: s[r]["median"])]
+    fig["vs"] = [dict(compare(subj, s[r], fig["better"]), ref=r) for r in refs]
+    if "median" in s.get("baseline", {}):
+        fig["vs_baseline"] = compare(subj, s["baseline"], fig["better"])
 
 
 def fmt(v):
     if v is None:
         return "-"
-    if v >= 100:
+    if abs(v) >= 100:
         return f"{v:.0f}"
-    if v >= 10:
+    if abs(v) >= 10:
         return f"{v:.1f}"
-    if v >= 1:
+    if abs(v) >= 1:
         return f"{v:.2f}"
     return f"{v:.3g}"
 
 
-COLS = ["sernet", "ser2net", "ser2net-def", "baseline"]
+COLS = ["sernet", "ser2net", "ser2net-def", "ser2net-nd", "baseline"]
+NOTES = {
+    "nagle": "sernet sets TCP_NODELAY on its sockets; ser2net's defaults "
+    "leave Nagle on, so each of its small writes after the first waits for "
+    "the acknowledgement of the one before (a delayed ACK on loopback): "
+    "most of the gap to ser2net (defaults) is Nagle, not packing. ser2net "
+    "(defaults + nodelay) is the same ser2net with the tcp accepter's "
+    "nodelay option: against it the packing alone is compared.",
+}
+LEGEND = (
+    "median (min-max) of the runs; ratio above 1: sernet better. "
+    "'same': the min-max ranges overlap, no difference shown; "
+    "'1 run': a single run has no range, no verdict. "
+    "[k of N runs]: the time budget ran out, the figure kept k of its N "
+    "planned runs; [n failed]: runs that failed (JSON: failures); "
+    "[n samples]: a latency run stopped at its time cap with n round trips.")
+
+
+def cell(fig, v):
+    if not v:
+        return ""
+    marks = []
+    tried = len(v["runs"]) + v["failed"]
+    if tried < fig.get("planned", 0):
+        marks.append(f"{tried} of {fig['planned']} runs")
+    if v["failed"]:
+        marks.append(f"{v['failed']} failed")
+    target = fig.get("target_samples")
+    if target and v.get("samples") and min(v["samples"]) < target:
+        marks.append(f"{min(v['samples'])} samples")
+    if "median" in v:
+        text = f"{fmt(v['median'])} ({fmt(v['min'])}-{fmt(v['max'])})"
+    else:
+        text = "FAILED"
+    return text + (" [" + ", ".join(marks) + "]" if marks else "")
+
+
+def verdict(c):
+    r = "-" if c["advantage"] is None else f"{c['advantage']:.2f}x"
+    if c["verdict"] == "same":
+        return f"same ({r})"
+    if c["verdict"] == "1 run":
+        return f"{r} (1 run)"
+    return f"{r} {c['verdict']}"
+
+
+def rows_of(res):
+    notes = []
+    rows = []
+    for f in res["figures"]:
+        title = f["title"]
+        if f.get("note"):
+            if f["note"] not in notes:
+                notes.append(f["note"])
+            title += f" [{chr(ord('a') + notes.index(f['note']))}]"
+        row = [title, f["unit"]]
+        for c in COLS:
+            if f.get("na"):
+                row.append(f["na"] if c == "sernet" else "")
+                continue
+            name = f.get("subject", "sernet") if c == "sernet" else c
+            row.append(cell(f, f["systems"].get(name)))
+        row.append("; ".join(f"{verdict(c)} ({c['ref']})"
+                             for c in f.get("vs", [])))
+        vb = f.get("vs_baseline")
+        row.append(verdict(vb) if vb else "")
+        rows.append(row)
+    return rows, notes
+
+
+def footer(res, notes):
+    out = [LEGEND]
+    for i, n in enumerate(notes):
+        out.append(f"[{chr(ord('a') + i)}] {NOTES.get(n, n)}")
+    m = res.get("meta", {})
+    fl = m.get("idle_floor")
+    if fl:
+        out.append(f"CPU figures are above the idle floor of the VM: "
+                   f"{fmt(fl['median_pct'])} % of {m.get('guest_cpus', '?')} "
+                   f"vCPUs (median; {fmt(fl['min_pct'])}-{fmt(fl['max_pct'])} "
+                   f"over {fl['intervals']} idle intervals, one after each "
+                   f"round). Steal time, left out of busy time: "
+                   f"{fmt(m.get('steal_s', 0))} s in "
+                   f"{fmt(m.get('measured_s', 0))} s measured.")
+    return out
 
 
 def table(res, markdown=False):
-    head = ["figure", "unit"] + [res["systems"][c]["label"] for c in COLS] + \
-        ["sernet vs ser2net"]
-    rows = []
-    for f in res["figures"]:
-        row = [f["title"], f["unit"]]
-        for c in COLS:
-            v = f["systems"].get(c)
-            if f.get("na"):
-                row.append(f["na"] if c == "sernet" else "")
-            elif not v:
-                row.append("")
-            elif "median" not in v:
-                row.append(f"FAILED x{v['failed']}")
-            else:
-                cell = f"{fmt(v['median'])} ({fmt(v['min'])}-{fmt(v['max'])})"
-                if v["failed"]:
-                    cell += f" !{v['failed']} failed"
-                row.append(cell)
-        adv = f.get("advantage")
-        if adv is None:
-            row.append("")
-        else:
-            row.append(f"{adv:.2f}x {'better' if adv >= 1 else 'WORSE'}"
-                       f" ({f['vs']})")
-        rows.append(row)
+    label = {c: res["systems"].get(c, {}).get("label", c) for c in COLS}
+    head = ["figure", "unit"] + [label[c] for c in COLS] + \
+        ["sernet vs ser2net", "sernet vs baseline"]
+    rows, notes = rows_of(res)
+    foot = footer(res, notes)
     if markdown:
         out = ["| " + " | ".join(head) + " |",
                "|" + " --- |" * len(head)]
         out += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(out)
+        return "\n".join(out + [""] + [x + "\n" for x in foot]).rstrip()
     w = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     out = [head, ["-" * x for x in w]] + rows
-    return "\n".join("  ".join(x.ljust(w[i]) for i, x in enumerate(r)).rstrip()
-                     for r in out)
+    return "\n".join(["  ".join(x.ljust(w[i]) for i, x in enumerate(r)).rstrip()
+                      for r in out] + [""] + foot)
 
 
 # Sizes fit a 15-minute budget under TCG on a 2-core host shared with
-# other VMs: the slowest system moves the 8 MB stream in about 12 s.
-SIZES = {"stream": 8 << 20, "fanout_total": 16 << 20, "fanout_min": 1 << 20,
-         "sustain_s": 4, "latency_n": 1000, "latency_cap_s": 4}
-QUICK = {"stream": 1 << 20, "fanout_total": 1 << 20, "fanout_min": 64 << 10,
-         "sustain_s": 1, "latency_n": 100, "latency_cap_s": 2}
-RUNS = {"throughput": 3, "fanout": 3, "sustained": 5, "latency": 5}
-BUDGET_S = 660          # past this, figures get their first run only
+# other VMs: the slowest system moves the 8 MB stream in about 14 s.
+SIZES = {"stream": 8 << 20, "placed": 2 << 20, "fanout_total": 16 << 20,
+         "fanout_min": 1 << 20, "sustain_s": 4, "latency_n": 1000,
+         "latency_cap_s": 3}
+QUICK = {"stream": 1 << 20, "placed": 256 << 10, "fanout_total": 1 << 20,
+         "fanout_min": 64 << 10, "sustain_s": 1, "latency_n": 100,
+         "latency_cap_s": 1}
+RUNS = {"throughput": 3, "placement": 3, "fanout": 3, "sustained": 4,
+        "latency": 4}
+BUDGET_S = 700          # past this, figures get their first run only
 
 
 def run_all(bench, by, sizes, groups):
-    allsys = bench.systems
+    main4 = [by[n] for n in ("sernet", "ser2net", "ser2net-def", "baseline")]
     if "throughput" in groups:
         bench.runs = RUNS["throughput"]
         data = stream(sizes["stream"], 1)
         t = 30 + sizes["stream"] / 50e3
         f1 = bench.figure("s2n_mb_s", "throughput",
-                          "serial->network throughput", "MB/s", "higher")
+                          "serial->network throughput", "MB/s", "higher",
+                          main4)
         f2 = bench.figure("s2n_cpu", "cpu", "serial->network CPU",
-                          "CPU s/MB", "lower")
-        bench.measure("serial->network", allsys,
+                          "CPU s/MB", "lower", main4)
+        bench.measure("serial->network", main4,
                       lambda s: run_s2n(s, data, 1, t),
-                      {"mb_s": f1, "cpu_s_per_mb": f2})
+                      {"mb_s": f1, "cpu_s_per_mb": f2}, floor=True)
         f1 = bench.figure("n2s_mb_s", "throughput",
-                          "network->serial throughput", "MB/s", "higher")
+                          "network->serial throughput", "MB/s", "higher",
+                          main4)
         f2 = bench.figure("n2s_cpu", "cpu", "network->serial CPU",
-                          "CPU s/MB", "lower")
-        bench.measure("network->serial", allsys,
+                          "CPU s/MB", "lower", main4)
+        bench.measure("network->serial", main4,
                       lambda s: run_n2s(s, data, t),
-                      {"mb_s": f1, "cpu_s_per_mb": f2})
+                      {"mb_s": f1, "cpu_s_per_mb": f2}, floor=True)
+    if "placement" in groups and NCPU >= 2:
+        # the load on vCPU 0, the forwarder on the same vCPU or the other
+        bench.runs = RUNS["placement"]
+        cast = [by[n] for n in ("sernet", "ser2net", "baseline")]
+        data = stream(sizes["placed"], 3)
+        t = 30 + sizes["placed"] / 50e3
+        for cpu, where, on in ((0, "same", "the load's vCPU"),
+                               (1, "other", "the other vCPU")):
+            f1 = bench.figure(f"s2n_{where}_mb_s", "placement",
+                              f"serial->network, forwarder on {on}", "MB/s",
+                              "higher", cast)
+            f2 = bench.figure(f"s2n_{where}_cpu", "placement",
+                              f"serial->network CPU, forwarder on {on}",
+                              "CPU s/MB", "lower", cast)
+            bench.measure(f"serial->network, {where} vCPU", cast,
+                          lambda s, cpu=cpu: placed(
+                              s, cpu, lambda: run_s2n(s, data, 1, t)),
+                          {"mb_s": f1, "cpu_s_per_mb": f2}, floor=True)
     if "fanout" in groups:
         # the same total to receive for each n: the serial stream shrinks
         bench.runs = RUNS["fanout"]
@@ -668,43 +902,54 @@ def run_all(bench, by, sizes, groups):
             data = stream(size, 2)
             f = bench.figure(f"fanout{n}_cpu", "fanout",
                              f"fan-out {n} client{'s' if n > 1 else ''} CPU",
-                             "CPU s/MB", "lower")
-            bench.measure(f"fan-out x{n}", allsys,
+                             "CPU s/MB", "lower", main4)
+            bench.measure(f"fan-out x{n}", main4,
                           lambda s, n=n, data=data: run_s2n(
                               s, data, n, 30 + n * len(data) / 50e3),
-                          {"cpu_s_per_mb": f})
+                          {"cpu_s_per_mb": f}, floor=True)
     if "sustained" in groups:
         bench.runs = RUNS["sustained"]
-        by["sernet"].packing("lowest")
+        cast = [by[n] for n in ("sernet-low", "ser2net", "ser2net-def",
+                                "baseline")]
         f1 = bench.figure("sustain_cpu", "sustained",
                           f"CPU share at {SUSTAIN_BAUD} baud both ways",
-                          "% of 2 CPUs", "lower")
+                          f"% of {NCPU} CPUs", "lower", cast, "sernet-low")
         f2 = bench.figure("sustain_fwd_cpu", "sustained",
-                          "  same, less the load generator", "% of 2 CPUs",
-                          "lower")
-        bench.measure("sustained", allsys,
+                          "  same, less the load generator",
+                          f"% of {NCPU} CPUs", "lower", cast, "sernet-low")
+        bench.measure("sustained", cast,
                       lambda s: run_sustained(s, sizes["sustain_s"], 30),
-                      {"cpu_share_pct": f1, "fwd_share_pct": f2})
+                      {"cpu_share_pct": f1, "fwd_share_pct": f2}, floor=True)
     if "latency" in groups:
+        # every system in every round: each packing against its own
         bench.runs = RUNS["latency"]
-        pairs = [("lowest", "lowest packing", "ser2net"),
-                 ("k3", "K3 default packing", "ser2net-def")]
-        for kind, what, ref in pairs:
-            by["sernet"].packing(kind)
+        low = [by[n] for n in ("sernet-low", "ser2net", "baseline")]
+        k3 = [by[n] for n in ("sernet", "ser2net-def", "ser2net-nd",
+                              "baseline")]
+        cast = [by[n] for n in ("sernet-low", "sernet", "ser2net",
+                                "ser2net-def", "ser2net-nd", "baseline")]
+        kinds = {"lowest": ("lowest packing", low, "sernet-low", ["ser2net"],
+                            None),
+                 "k3": ("K3 default packing", k3, "sernet",
+                        ["ser2net-def", "ser2net-nd"], "nagle")}
+        figs = {}
+        for kind, (what, c, subject, refs, note) in kinds.items():
             for size in (1, 64, 512):
-                figs = {f"p{p}_us": bench.figure(
-                    f"lat_{kind}_{size}_p{p}", "latency",
-                    f"RTT {size} B p{p}, {what}", "us", "lower", ref)
-                    for p in (50, 99, 99.9)}
-                bench.measure(f"latency {size} B {kind}",
-                              [by["sernet"], by[ref], by["baseline"]],
-                              lambda s, size=size: run_latency(
-                                  s, size, sizes["latency_n"], 30,
-                                  sizes["latency_cap_s"]),
-                              figs)
-        by["sernet"].packing("k3")
+                for p in (50, 99, 99.9):
+                    f = figs[kind, size, p] = bench.figure(
+                        f"lat_{kind}_{size}_p{p}", "latency",
+                        f"RTT {size} B p{p}, {what}", "us", "lower", c,
+                        subject, refs, note)
+                    f["target_samples"] = sizes["latency_n"]
+        for size in (1, 64, 512):
+            bench.measure(f"latency {size} B", cast,
+                          lambda s, size=size: run_latency(
+                              s, size, sizes["latency_n"], 30,
+                              sizes["latency_cap_s"]),
+                          {f"p{p}_us": [figs[k, size, p] for k in kinds]
+                           for p in (50, 99, 99.9)})
     bench.figure("modbus_rtt", "modbus", "Modbus request/response", "us",
-                 "lower")["na"] = MODBUS
+                 "lower", [])["na"] = MODBUS
 
 
 def main():
@@ -712,8 +957,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(TOP, "build/bench/results.json"))
     ap.add_argument("--quick", action="store_true",
                     help="small sizes, one run: a smoke test of the bench")
-    ap.add_argument("--only", default="",
-                    help="comma-separated groups: throughput,fanout,sustained,latency")
+    ap.add_argument("--only", default="", help="comma-separated groups: "
+                    "throughput,placement,fanout,sustained,latency")
     ap.add_argument("--table", metavar="JSON",
                     help="only print the table of earlier results")
     ap.add_argument("--markdown", action="store_true",
@@ -734,29 +979,32 @@ def main():
     # another IPv4 address ser2net cannot resolve its own accepter.
     subprocess.run(["ip", "addr", "add", "127.0.0.2/8", "dev", "lo"],
                    stderr=subprocess.DEVNULL)
-    systems = [Sernet(4001), Ser2net(4002, True), Ser2net(4003, False),
-               Baseline(4004)]
+    systems = [Sernet(4001, "k3"), Ser2net(4002, "lowest"),
+               Ser2net(4003, "def"), Baseline(4004), Sernet(4005, "lowest"),
+               Ser2net(4006, "nd")]
     by = {s.name: s for s in systems}
     for s in systems:
         s.start()
-    bench = Bench(systems, time.monotonic() + BUDGET_S)
+    bench = Bench(time.monotonic() + BUDGET_S)
     started = time.monotonic()
     log(f"sernet bench: runs per system and figure {RUNS}")
     try:
         run_all(bench, by, sizes, groups)
     finally:
-        counters = by["sernet"].counters()
+        counters = {s.name: s.counters() for s in systems
+                    if isinstance(s, Sernet)}
         for s in systems:
             s.stop()
     for f in bench.figures:
         summarise(f)
     res = {
-        "meta": meta(sizes, time.monotonic() - started, counters,
-                     bench.truncated),
-        "systems": {s.name: {"label": s.label, "packing": packings(s)}
+        "meta": meta(sizes, time.monotonic() - started, counters, bench),
+        "systems": {s.name: {"label": s.label, "packing": s.packing()}
                     for s in systems},
         "figures": bench.figures,
         "failures": bench.failures,
+        "orders": bench.orders,
+        "idle_floors": bench.floors,
         "runs": bench.raw,
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
@@ -770,13 +1018,15 @@ def main():
     return 1 if bench.failures else 0
 
 
-def packings(s):
-    if isinstance(s, Sernet):
-        return dict(s.packs)
-    return s.packing("lowest")
+def floor_summary(floors):
+    if not floors:
+        return None
+    v = sorted(f["cpu_pct"] for f in floors)
+    return {"intervals": len(v), "median_pct": v[len(v) // 2],
+            "min_pct": v[0], "max_pct": v[-1]}
 
 
-def meta(sizes, secs, counters, truncated):
+def meta(sizes, secs, counters, bench):
     model = ""
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -784,11 +1034,13 @@ def meta(sizes, secs, counters, truncated):
                 model = line.split(":", 1)[1].strip()
                 break
     ver = subprocess.run(["ser2net", "-v"], capture_output=True, text=True)
+    timed_runs = [r["result"] for r in bench.raw
+                  if r["result"] and "steal_s" in r["result"]]
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"),
         "kernel": platform.release(),
-        "guest_cpus": os.cpu_count(),
+        "guest_cpus": NCPU,
         "guest_cpu_model": model,
         "guest_mem_mb": os.sysconf("SC_PHYS_PAGES") *
         os.sysconf("SC_PAGE_SIZE") // (1 << 20),
@@ -797,9 +1049,14 @@ def meta(sizes, secs, counters, truncated):
         "ser2net": (ver.stdout + ver.stderr).strip(),
         "python": platform.python_version(),
         "runs": RUNS,
-        "truncated": truncated,
+        "order": "each round rotates the systems by one (orders: every "
+        "round's order as run)",
+        "truncated": bench.truncated,
         "sizes": sizes,
         "bench_seconds": round(secs, 1),
+        "idle_floor": floor_summary(bench.floors),
+        "steal_s": sum(r["steal_s"] for r in timed_runs),
+        "measured_s": sum(r["secs"] for r in timed_runs),
         "sernet_counters": counters,
         "note": "QEMU TCG (emulated CPU): only ratios carry over",
     }

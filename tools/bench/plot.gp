@@ -15,7 +15,8 @@ set xtics nomirror
 set errorbars small
 set datafile missing "NaN"
 
-sernet = "#1b7837"; s2n = "#c2a5cf"; s2nd = "#762a83"; base = "#999999"
+sernet = "#1b7837"; s2n = "#c2a5cf"; s2nd = "#762a83"; s2nn = "#e08214"
+base = "#999999"
 
 set output dir."/throughput.png"
 set title "Throughput over a pty, MB/s (higher is better)\n".sub
@@ -48,9 +49,10 @@ plot dir."/latency_lowest.dat" \
 	   using 2:3:4:xtic(1) title "sernet (kernel)" lc rgb sernet, \
 	'' using 5:6:7 title "ser2net (lowest delay)" lc rgb s2n, \
 	'' using 8:9:10 title "userspace baseline" lc rgb base
-set title "K3 default packing (ser2net: its defaults)"
+set title "K3 default packing (ser2net: its defaults, with Nagle and with nodelay)"
 plot dir."/latency_k3.dat" \
 	   using 2:3:4:xtic(1) title "sernet (kernel)" lc rgb sernet, \
 	'' using 5:6:7 title "ser2net (defaults)" lc rgb s2nd, \
-	'' using 8:9:10 title "userspace baseline" lc rgb base
+	'' using 8:9:10 title "ser2net (defaults + nodelay)" lc rgb s2nn, \
+	'' using 11:12:13 title "userspace baseline" lc rgb base
 unset multiplot

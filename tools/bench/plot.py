@@ -16,9 +16,12 @@ SYSTEMS = ["sernet", "ser2net", "ser2net-def", "baseline"]
 
 
 def cells(fig, systems):
-    """median min max for each system; NaN where it did not run"""
+    """median min max for each system; NaN where it did not run; "sernet"
+    is the figure's subject (sernet-low in the lowest-packing rows)"""
     out = []
     for s in systems:
+        if s == "sernet":
+            s = fig.get("subject", s)
         v = fig["systems"].get(s, {})
         out += [str(v.get(k, "NaN")) for k in ("median", "min", "max")]
     return out
@@ -55,12 +58,13 @@ def main():
         ("fan-out 1", "fanout1_cpu"),
         ("fan-out 4", "fanout4_cpu"),
         ("fan-out 16", "fanout16_cpu")]), SYSTEMS, labels)
-    for kind, ref in (("lowest", "ser2net"), ("k3", "ser2net-def")):
+    for kind, refs in (("lowest", ["ser2net"]),
+                       ("k3", ["ser2net-def", "ser2net-nd"])):
         rows = [(f"{size} B p{p}", f"lat_{kind}_{size}_p{p}")
                 for size in (1, 64, 512) for p in ("50", "99", "99.9")]
-        systems = ["sernet", ref, "baseline"]
+        systems = ["sernet"] + refs + ["baseline"]
         write(f"{out}/latency_{kind}.dat", pick(rows), systems,
-              [res["systems"][s]["label"] for s in systems])
+              [res["systems"].get(s, {}).get("label", s) for s in systems])
     m = res.get("meta", {})
     runs = sorted(set(m.get("runs", {}).values())) or ["?"]
     sub = f"{m.get('kernel', '?')}, {m.get('guest_cpus', '?')} vCPUs QEMU TCG, " \

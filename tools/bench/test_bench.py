@@ -1,0 +1,351 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+Host test of the bench's bookkeeping (no VM, no systems): verdicts (an
+overlap of the min-max ranges is "same"), ratios against ser2net and the
+baseline, the marks of truncated and failed figures, the rotation of the
+order within rounds, the idle floor, and the K3 rows' nodelay system and
+footnote. Prints TAP; exit status 1 if a test failed.
+
+    tools/bench/test_bench.py        (make bench-test)
+"""
+import os
+import sys
+import traceback
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+bench.log = lambda *a: None          # the bench's progress lines
+
+
+class Fake:
+    """a system that runs nothing"""
+
+    def __init__(self, name):
+        self.name = name
+        self.restarts = 0
+
+    def restart(self):
+        self.restarts += 1
+
+    def pids(self):
+        return []
+
+
+def summary(runs):
+    runs = sorted(runs)
+    return {"runs": runs, "failed": 0, "median": runs[len(runs) // 2],
+            "min": runs[0], "max": runs[-1]}
+
+
+def figure(systems, better="lower", subject="sernet", refs=None, planned=3,
+           **more):
+    f = {"id": "x", "title": "t", "unit": "u", "better": better,
+         "subject": subject, "refs": refs, "planned": planned,
+         "systems": {k: {"runs": list(v), "failed": 0}
+                     for k, v in systems.items()}}
+    f.update(more)
+    bench.summarise(f)
+    return f
+
+
+def result(figs):
+    names = bench.COLS + ["sernet-low"]
+    return {"systems": {n: {"label": n} for n in names}, "figures": figs,
+            "meta": {}}
+
+
+def row(fig):
+    rows, _ = bench.rows_of(result([fig]))
+    return dict(zip(["figure", "unit"] + bench.COLS + ["vs", "vsb"], rows[0]))
+
+
+class Verdicts(unittest.TestCase):
+    def test_overlap_is_same(self):
+        # medians differ 1.5 times but the ranges overlap: a draw
+        c = bench.compare(summary([10, 15, 30]), summary([20, 22, 25]),
+                          "lower")
+        self.assertEqual(c["verdict"], "same")
+        self.assertAlmostEqual(c["advantage"], 22 / 15)
+
+    def test_ranges_that_touch_are_same(self):
+        c = bench.compare(summary([1, 2, 3]), summary([3, 4, 5]), "lower")
+        self.assertEqual(c["verdict"], "same")
+
+    def test_disjoint_lower_better(self):
+        c = bench.compare(summary([1, 2, 3]), summary([8, 9, 10]), "lower")
+        self.assertEqual((c["verdict"], c["advantage"]), ("better", 4.5))
+        c = bench.compare(summary([8, 9, 10]), summary([1, 2, 3]), "lower")
+        self.assertEqual(c["verdict"], "WORSE")
+        self.assertAlmostEqual(c["advantage"], 2 / 9)
+
+    def test_disjoint_higher_better(self):
+        c = bench.compare(summary([8, 9, 10]), summary([1, 2, 3]), "higher")
+        self.assertEqual((c["verdict"], c["advantage"]), ("better", 4.5))
+        c = bench.compare(summary([1, 2, 3]), summary([8, 9, 10]), "higher")
+        self.assertEqual(c["verdict"], "WORSE")
+
+    def test_single_run_has_no_verdict(self):
+        c = bench.compare(summary([1]), summary([8, 9, 10]), "lower")
+        self.assertEqual(c["verdict"], "1 run")
+
+    def test_table_prints_same_not_better(self):
+        f = figure({"sernet": [10, 15, 30], "ser2net": [20, 22, 25],
+                    "baseline": [14, 16, 40]})
+        r = row(f)
+        self.assertEqual(r["vs"], "same (1.47x) (ser2net)")
+        self.assertNotIn("better", r["vs"] + r["vsb"])
+        self.assertEqual(r["vsb"], "same (1.07x)")
+
+    def test_table_prints_better_and_worse(self):
+        f = figure({"sernet": [1, 2, 3], "ser2net": [8, 9, 10],
+                    "baseline": [0.1, 0.2, 0.3]})
+        r = row(f)
+        self.assertEqual(r["vs"], "4.50x better (ser2net)")
+        self.assertEqual(r["vsb"], "0.10x WORSE")
+
+
+class Ratios(unittest.TestCase):
+    def test_against_the_better_ser2net_and_the_baseline(self):
+        f = figure({"sernet": [10, 11, 12], "ser2net": [2, 3, 4],
+                    "ser2net-def": [0.5, 0.6, 0.7], "baseline": [4, 5, 6]},
+                   better="higher")
+        self.assertEqual([c["ref"] for c in f["vs"]], ["ser2net"])
+        self.assertAlmostEqual(f["vs"][0]["advantage"], 11 / 3)
+        self.assertAlmostEqual(f["vs_baseline"]["advantage"], 11 / 5)
+        self.assertEqual(row(f)["vsb"], "2.20x better")
+
+    def test_every_named_ref_and_the_subject_column(self):
+        f = figure({"sernet-low": [1, 1.1, 1.2], "sernet": [50, 60, 70],
+                    "ser2net-def": [9, 10, 11], "ser2net-nd": [1, 2, 3],
+                    "baseline": [1, 2, 3]}, subject="sernet-low",
+                   refs=["ser2net-def", "ser2net-nd"])
+        r = row(f)
+        self.assertEqual(r["sernet"], "1.10 (1.00-1.20)")
+        self.assertEqual(r["vs"], "9.09x better (ser2net-def); "
+                         "same (1.82x) (ser2net-nd)")
+
+
+class Marks(unittest.TestCase):
+    def test_truncated_figure(self):
+        f = figure({"sernet": [1], "ser2net": [5]}, planned=5)
+        r = row(f)
+        self.assertEqual(r["sernet"], "1.00 (1.00-1.00) [1 of 5 runs]")
+        self.assertEqual(r["vs"], "5.00x (1 run) (ser2net)")
+
+    def test_failed_runs(self):
+        f = figure({"sernet": [1, 2], "ser2net": []})
+        f["systems"]["sernet"]["failed"] = 1
+        f["systems"]["ser2net"]["failed"] = 3
+        r = row(f)
+        self.assertEqual(r["sernet"], "1.50 (1.00-2.00) [1 failed]")
+        self.assertEqual(r["ser2net"], "FAILED [3 failed]")
+
+    def test_latency_samples_short_of_the_target(self):
+        f = figure({"sernet": [1, 2, 3]}, target_samples=1000)
+        f["systems"]["sernet"]["samples"] = [1000, 412, 1000]
+        self.assertEqual(row(f)["sernet"], "2.00 (1.00-3.00) [412 samples]")
+
+    def test_full_figure_has_no_marks(self):
+        f = figure({"sernet": [1, 2, 3]}, target_samples=1000)
+        f["systems"]["sernet"]["samples"] = [1000] * 3
+        self.assertEqual(row(f)["sernet"], "2.00 (1.00-3.00)")
+
+
+class Ser2netConfig(unittest.TestCase):
+    """gensio(5): the tcp accepter takes nodelay[=true|false]; ser2net's
+    default is Nagle on"""
+
+    def accepter(self, mode):
+        s = bench.Ser2net(4000, mode)
+        s.pts = "/dev/pts/9"
+        return next(ln.split(":", 1)[1].strip()
+                    for ln in s.config().splitlines() if "accepter:" in ln)
+
+    def test_defaults_plus_nodelay(self):
+        self.assertEqual(self.accepter("nd"), "tcp(nodelay),127.0.0.1,4000")
+        self.assertEqual(self.accepter("def"), "tcp,127.0.0.1,4000")
+        self.assertIn("nodelay", self.accepter("lowest"))
+
+    def test_defaults_keep_chardelay_and_buffers(self):
+        for mode in ("def", "nd"):
+            s = bench.Ser2net(4000, mode)
+            s.pts = "/dev/pts/9"
+            self.assertNotIn("chardelay", s.config())
+            self.assertNotIn("bufsize", s.config())
+
+
+class Rounds(unittest.TestCase):
+    def setUp(self):
+        self.calls = []
+        self.now = [0.0]
+        self.b = bench.Bench(deadline=100, clock=lambda: self.now[0],
+                             idle=lambda secs: (0.5, 0.0))
+        self.sys = [Fake(n) for n in "ABCD"]
+
+    def run_one(self, s):
+        self.calls.append(s.name)
+        return {"v": 1.0, "secs": 2.0, "cpu_s": 3.0, "steal_s": 0.0,
+                "load_s": 0.5, "mb": 1.0}
+
+    def test_order_rotates_and_is_recorded(self):
+        self.b.runs = 4
+        f = self.b.figure("x", "g", "t", "u", "lower", self.sys, "A")
+        self.b.measure("w", self.sys, self.run_one, {"v": f})
+        want = ["ABCD", "BCDA", "CDAB", "DABC"]
+        self.assertEqual("".join(self.calls), "".join(want))
+        self.assertEqual(["".join(o["order"]) for o in self.b.orders], want)
+        self.assertEqual([o["round"] for o in self.b.orders], [1, 2, 3, 4])
+        first = [r["system"] for r in self.b.raw if r["position"] == 1]
+        self.assertEqual(first, list("ABCD"))
+
+    def test_rotation_wraps(self):
+        self.assertEqual(bench.rotate("ABC", 4), list("BCA"))
+
+    def test_cpu_above_the_idle_floor(self):
+        f = self.b.figure("c", "g", "t", "u", "lower", self.sys, "A")
+        self.b.measure("w", self.sys, self.run_one, {"cpu_s_per_mb": f},
+                       floor=True)
+        # 3 CPU s in 2 s, floor 0.5 CPU s per s: 2 CPU s above it, per MB
+        self.assertEqual(f["systems"]["A"]["runs"], [2.0])
+        self.assertEqual(len(self.b.floors), 1)
+        self.assertEqual(self.b.floors[0]["secs"], 2.0)
+
+    def test_budget_spent_truncates_and_marks(self):
+        self.b.runs = 3
+        f = self.b.figure("x", "g", "t", "u", "lower", self.sys, "A")
+
+        def late(s):
+            self.now[0] = 200.0
+            return self.run_one(s)
+        self.b.measure("w", self.sys, late, {"v": f})
+        self.assertEqual(self.calls, list("ABCD"))
+        self.assertTrue(f["truncated"])
+        self.assertEqual(self.b.truncated, ["w: 1 of 3 runs"])
+        bench.summarise(f)
+        self.assertIn("[1 of 3 runs]", bench.cell(f, f["systems"]["A"]))
+
+    def test_failure_counted_and_restarted(self):
+        self.b.runs = 2
+        f = self.b.figure("x", "g", "t", "u", "lower", self.sys, "A")
+
+        def flaky(s):
+            if s.name == "B" and not s.restarts:
+                raise TimeoutError("stalled")
+            return self.run_one(s)
+        self.b.measure("w", self.sys, flaky, {"v": f})
+        self.assertEqual(f["systems"]["B"], {"runs": [1.0], "failed": 1})
+        self.assertEqual(self.sys[1].restarts, 1)
+        self.assertEqual(len(self.b.failures), 1)
+
+
+class WholeBench(unittest.TestCase):
+    """run_all with fake systems and runs: the layout of the table"""
+
+    def setUp(self):
+        self.saved = {n: getattr(bench, n) for n in
+                      ("run_s2n", "run_n2s", "run_sustained", "run_latency",
+                       "placed", "RUNS")}
+        raw = {"secs": 1.0, "cpu_s": 1.0, "steal_s": 0.0, "load_s": 0.1,
+               "mb": 1.0, "mb_s": 1.0}
+        bench.run_s2n = lambda s, *a: dict(raw)
+        bench.run_n2s = lambda s, *a: dict(raw)
+        bench.run_sustained = lambda s, *a: dict(raw)
+        bench.placed = lambda s, cpu, fn: fn()
+        bench.RUNS = {k: 2 for k in self.saved["RUNS"]}
+
+        def lat(s, size, *a):
+            v = 100.0 if s.name.startswith("sernet") else 300.0
+            return {"p50_us": v, "p99_us": v, "p99.9_us": v, "samples": 1000}
+        bench.run_latency = lat
+        names = ["sernet", "sernet-low", "ser2net", "ser2net-def",
+                 "ser2net-nd", "baseline"]
+        by = {n: Fake(n) for n in names}
+        self.b = bench.Bench(deadline=1e9, idle=lambda secs: (0.0, 0.0))
+        bench.run_all(self.b, by, bench.QUICK, set(bench.RUNS))
+        for f in self.b.figures:
+            bench.summarise(f)
+        self.res = result(self.b.figures)
+
+    def tearDown(self):
+        for n, v in self.saved.items():
+            setattr(bench, n, v)
+
+    def fig(self, fid):
+        return next(f for f in self.b.figures if f["id"] == fid)
+
+    def test_k3_rows_compare_nodelay_too(self):
+        f = self.fig("lat_k3_512_p50")
+        self.assertEqual(f["cast"], ["sernet", "ser2net-def", "ser2net-nd",
+                                     "baseline"])
+        self.assertEqual([c["ref"] for c in f["vs"]],
+                         ["ser2net-def", "ser2net-nd"])
+        self.assertEqual(f["vs_baseline"]["verdict"], "better")
+
+    def test_k3_rows_have_the_nagle_footnote(self):
+        text = bench.table(self.res)
+        k3 = [ln for ln in text.splitlines() if "K3 default packing" in ln]
+        self.assertEqual(len(k3), 9)
+        self.assertTrue(all("[a]" in ln for ln in k3))
+        self.assertIn("[a] sernet sets TCP_NODELAY", text)
+        self.assertIn("most of the gap to ser2net (defaults) is Nagle", text)
+        low = [ln for ln in text.splitlines() if "lowest packing" in ln]
+        self.assertFalse(any("[a]" in ln for ln in low))
+
+    def test_every_latency_round_runs_every_system(self):
+        orders = [o["order"] for o in self.b.orders
+                  if o["what"] == "latency 64 B"]
+        self.assertEqual(orders, [
+            ["sernet-low", "sernet", "ser2net", "ser2net-def", "ser2net-nd",
+             "baseline"],
+            ["sernet", "ser2net", "ser2net-def", "ser2net-nd", "baseline",
+             "sernet-low"]])
+
+    def test_cpu_figures_have_a_floor_each_round(self):
+        cpu_rounds = [o for o in self.b.orders
+                      if not o["what"].startswith("latency")]
+        self.assertEqual(len(self.b.floors), len(cpu_rounds))
+
+    def test_markdown_has_both_ratio_columns(self):
+        md = bench.table(self.res, markdown=True).splitlines()
+        self.assertTrue(md[0].endswith("| sernet vs ser2net | "
+                                       "sernet vs baseline |"))
+        ncol = md[0].count("|")
+        self.assertTrue(all(ln.count("|") == ncol for ln in md[:40]
+                            if ln.startswith("|")))
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+    tests = []
+
+    def flat(s):
+        for t in s:
+            if isinstance(t, unittest.TestSuite):
+                flat(t)
+            else:
+                tests.append(t)
+    flat(suite)
+    print(f"1..{len(tests)}")
+    bad = 0
+    for i, t in enumerate(tests, 1):
+        r = unittest.TestResult()
+        try:
+            t.run(r)
+        except Exception:                  # noqa: BLE001 -- reported
+            r.errors.append((t, traceback.format_exc()))
+        ok = r.wasSuccessful()
+        bad += not ok
+        name = f"{type(t).__name__}.{t._testMethodName}"
+        print(f"{'ok' if ok else 'not ok'} {i} - bench: {name}")
+        for _, tb in r.failures + r.errors:
+            for line in tb.rstrip().splitlines():
+                print("# " + line)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
