@@ -65,6 +65,7 @@ static bool sernet_pack_close(struct sernet_port *port)
 	pkt->off = port->pack_off;
 	pkt->len = port->pack_used;
 	list_add_tail(&pkt->node, &port->pkts);
+	port->pkts_bytes += pkt->len;
 	port->pkts_cost += pkt->len + SERNET_PKT_COST;
 	atomic_add(SERNET_PKT_COST, &port->backlog);
 	port->pack_off += port->pack_used;
@@ -211,6 +212,7 @@ struct sernet_pkt *sernet_pkt_next(struct sernet_port *port)
 	pkt = list_first_entry_or_null(&port->pkts, struct sernet_pkt, node);
 	if (pkt) {
 		list_del(&pkt->node);
+		port->pkts_bytes -= pkt->len;
 		port->pkts_cost -= pkt->len + SERNET_PKT_COST;
 	}
 	spin_unlock_bh(&port->pack_lock);
@@ -238,24 +240,44 @@ void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
 }
 
 /*
- * Drop the oldest waiting packets while they cost more than keep (no
- * connection is up and the bytes are kept only so far); counted as
- * dropped for no peer. keep must stay below SERNET_BACKLOG_LOW, or a
- * stalled tty would never be resumed.
+ * No connection is up (PROTOCOLS.md §8, AT+UARTCLBUF): with UARTCLBUF ON the
+ * waiting packets are discarded; OFF keeps the newest SERNET_KEEP_BYTES of
+ * data for the next connection, dropping the oldest bytes (the oldest kept
+ * packet may lose its head) while there are more, or while their packets
+ * cost more than SERNET_KEEP_COST (many tiny packets keep fewer bytes).
+ * Every byte dropped is counted as dropped for no peer. The bounds stay
+ * below SERNET_BACKLOG_LOW, so a stalled tty is always resumed.
  */
-void sernet_pack_trim(struct sernet_port *port, unsigned int keep)
+void sernet_pack_no_peer(struct sernet_port *port)
 {
+	unsigned int keep = READ_ONCE(port->cfg.clbuf) ? 0 : SERNET_KEEP_BYTES;
+	unsigned int cut = 0;
 	struct sernet_pkt *pkt;
 	LIST_HEAD(drop);
 
 	spin_lock_bh(&port->pack_lock);
-	while (port->pkts_cost > keep) {
+	while (port->pkts_bytes > keep || port->pkts_cost > SERNET_KEEP_COST) {
 		pkt = list_first_entry(&port->pkts, struct sernet_pkt, node);
+		if (port->pkts_cost <= SERNET_KEEP_COST &&
+		    port->pkts_bytes - keep < pkt->len) {
+			/* the head of the oldest packet only */
+			cut = port->pkts_bytes - keep;
+			pkt->off += cut;
+			pkt->len -= cut;
+			port->pkts_bytes -= cut;
+			port->pkts_cost -= cut;
+			break;
+		}
 		list_move_tail(&pkt->node, &drop);
+		port->pkts_bytes -= pkt->len;
 		port->pkts_cost -= pkt->len + SERNET_PKT_COST;
 	}
 	spin_unlock_bh(&port->pack_lock);
 
+	if (cut) {
+		sernet_count(port, SERNET_STATS_DROP_NO_PEER, cut);
+		sernet_backlog_sub(port, cut);
+	}
 	while ((pkt = list_first_entry_or_null(&drop, struct sernet_pkt,
 					       node))) {
 		list_del(&pkt->node);

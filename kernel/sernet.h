@@ -68,6 +68,10 @@ struct sernet_config {
 
 struct sernet_xport;
 
+/* Serial data kept while no connection is up (UARTCLBUF OFF), see pack.c */
+#define SERNET_KEEP_BYTES	(32 * 1024)
+#define SERNET_KEEP_COST	(96 * 1024)
+
 /* Longest status string, with its NUL: "ERROR: address in use" fits */
 #define SERNET_STATUS_MAX	48
 
@@ -116,7 +120,8 @@ struct sernet_pkt {
  * @pack_used: bytes in the open packet
  * @pack_timer: closes the open packet after the packing time
  * @pkts: closed packets waiting for the transport
- * @pkts_cost: bytes in @pkts plus %SERNET_PKT_COST for each
+ * @pkts_bytes: bytes in @pkts
+ * @pkts_cost: @pkts_bytes plus %SERNET_PKT_COST for each packet
  * @backlog: bytes the network has not taken yet (see pack.c)
  * @rx_stalled: receive_buf2() refused bytes; resume when @backlog drains
  * @tx_work: hands packets to the transport
@@ -145,6 +150,7 @@ struct sernet_port {
 	unsigned int pack_used;
 	struct hrtimer pack_timer;
 	struct list_head pkts;
+	unsigned int pkts_bytes;
 	unsigned int pkts_cost;
 	atomic_t backlog;
 	bool rx_stalled;
@@ -194,7 +200,7 @@ bool sernet_pkts_pending(struct sernet_port *port);
 void sernet_pkt_put(struct sernet_pkt *pkt);
 void sernet_pkt_delivered(struct sernet_pkt *pkt);
 void sernet_backlog_sub(struct sernet_port *port, unsigned int bytes);
-void sernet_pack_trim(struct sernet_port *port, unsigned int keep);
+void sernet_pack_no_peer(struct sernet_port *port);
 
 static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
 {

@@ -35,7 +35,6 @@
 #include "xport.h"
 
 #define SERNET_CLIENT_QUEUE_MAX	(1024 * 1024)	/* cost a client may lag */
-#define SERNET_KEEP_MAX		(32 * 1024)	/* kept while no client */
 #define SERNET_RETRY_MS		2000		/* a port that cannot listen */
 
 /* Set the status; a change is announced on the events group. */
@@ -178,7 +177,7 @@ void sernet_sock_unhook(struct socket *sock,
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void sernet_client_retry(struct sernet_xport *xp);
+static void sernet_client_retry(struct sernet_xport *xp, int err);
 static void sernet_client_wait(struct sernet_xport *xp);
 static void sernet_client_attempt(struct sernet_xport *xp);
 
@@ -214,7 +213,7 @@ static void sernet_client_close(struct sernet_xport *xp, struct sernet_client *c
 		    !sernet_pkts_pending(xp->port))
 			sernet_client_wait(xp);
 		else
-			sernet_client_retry(xp);
+			sernet_client_retry(xp, 0);
 		return;
 	}
 	sernet_server_state(xp);
@@ -301,8 +300,7 @@ static void sernet_tx_work(struct work_struct *work)
 		    sernet_pkts_pending(port))
 			sernet_client_attempt(xp);
 		/* no peer: keep the newest bytes for the next, or not */
-		sernet_pack_trim(port, READ_ONCE(port->cfg.clbuf) ? 0 :
-				       SERNET_KEEP_MAX);
+		sernet_pack_no_peer(port);
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {
@@ -602,12 +600,42 @@ static void sernet_conn_drop(struct sernet_xport *xp)
 	kfree(c);
 }
 
-/* Try again later, each time later up to SERNET_BACKOFF_MAX_MS */
-static void sernet_client_retry(struct sernet_xport *xp)
+/* Why a connection could not be made, as the status says it */
+static const char *sernet_connect_error(int err)
+{
+	switch (err) {
+	case -ECONNREFUSED:
+		return "connection refused";
+	case -ETIMEDOUT:
+		return "timed out";
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+		return "unreachable";
+	case -EADDRINUSE:
+		return "address in use";
+	default:
+		return "cannot connect";
+	}
+}
+
+/*
+ * Try again later, each time later up to SERNET_BACKOFF_MAX_MS. Until
+ * then the status is CONNECTING after a connection was lost, or ERROR
+ * and the reason after an attempt failed (err).
+ */
+static void sernet_client_retry(struct sernet_xport *xp, int err)
 {
 	struct sernet_port *port = xp->port;
+	char buf[SERNET_STATUS_MAX];
 
-	sernet_set_state(port, SERNET_PORT_STATE_CONNECTING, "CONNECTING");
+	if (err) {
+		snprintf(buf, sizeof(buf), "ERROR: %s",
+			 sernet_connect_error(err));
+		sernet_set_state(port, SERNET_PORT_STATE_ERROR, buf);
+	} else {
+		sernet_set_state(port, SERNET_PORT_STATE_CONNECTING,
+				 "CONNECTING");
+	}
 	queue_delayed_work(port->wq, &port->retry_work,
 			   msecs_to_jiffies(xp->backoff_ms));
 	xp->backoff_ms = min(2 * xp->backoff_ms, SERNET_BACKOFF_MAX_MS);
@@ -686,8 +714,10 @@ static void sernet_connect_done(struct sernet_xport *xp)
 		xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
 		sernet_client_up(xp, c);
 	} else if (state == TCP_CLOSE) {
+		int err = -READ_ONCE(c->sock->sk->sk_err);
+
 		sernet_conn_drop(xp);
-		sernet_client_retry(xp);
+		sernet_client_retry(xp, err ?: -ECONNABORTED);
 	}
 }
 
@@ -716,7 +746,7 @@ static void sernet_client_attempt(struct sernet_xport *xp)
 	sernet_set_state(port, SERNET_PORT_STATE_CONNECTING, "CONNECTING");
 	err = sernet_connect(xp);
 	if (err)
-		sernet_client_retry(xp);
+		sernet_client_retry(xp, err);
 }
 
 /*

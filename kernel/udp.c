@@ -17,8 +17,6 @@
 #include "sernet.h"
 #include "xport.h"
 
-#define SERNET_UDP_KEEP		(32 * 1024)	/* kept while no peer */
-
 static void sernet_udp_data_ready(struct sock *sk)
 {
 	struct sernet_port *port;
@@ -125,8 +123,7 @@ void sernet_udp_tx(struct sernet_xport *xp)
 	struct sernet_pkt *pkt;
 
 	if (!xp->usock || !xp->peer_len) {
-		sernet_pack_trim(port, READ_ONCE(port->cfg.clbuf) ? 0 :
-				       SERNET_UDP_KEEP);
+		sernet_pack_no_peer(port);
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {
