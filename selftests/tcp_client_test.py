@@ -14,9 +14,14 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (BIG, Monitor, Port, digest, read_fd,  # noqa
+from tcp_server_test import (BIG, Monitor, Port, digest,  # noqa
+                             expect_closed, kept_newest_32k, read_fd,
                              recv_n, stream, wait_for, write_all_fd,
                              run_tests)
+
+
+# The idle timers count jiffies: one tick (10 ms at HZ=100) early at most
+TICK = 0.01
 
 
 def client_port(server_port, ip="127.0.0.1", extra=()):
@@ -68,10 +73,12 @@ def test_reconnects_after_server_restart():
         wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
         conn.close()
         srv.close()
-        wait_for(lambda: p.state() == "CONNECTING", 5, "CONNECTING")
+        wait_for(lambda: p.stat("disconnects") == 1, 5, "the loss seen")
         # serial data while the server is away is kept, not lost
         os.write(p.master, b"while away")
-        time.sleep(1.5)                 # a refused attempt or two
+        # a refused attempt: the status is the seed's ERROR, with why
+        wait_for(lambda: p.state() == "ERROR: connection refused", 10,
+                 "a refused attempt")
         srv = listener(2402)
         conn, _ = srv.accept()
         wait_for(lambda: p.state() == "CONNECTED", 10, "CONNECTED again")
@@ -85,11 +92,20 @@ def test_reconnects_after_server_restart():
 
 
 def test_no_server_keeps_trying():
+    """SOCKLKA: ERROR while the server refuses; it keeps trying"""
     p = client_port(2403)
     try:
+        wait_for(lambda: p.state().startswith("ERROR"), 10, "ERROR")
+        assert p.state() == "ERROR: connection refused", p.state()
         wait_for(lambda: p.stat("reconnects") >= 1, 10, "a second attempt")
-        assert p.state() == "CONNECTING", p.state()
         assert p.stat("connects") == 0
+        srv = listener(2403)
+        try:
+            conn, _ = srv.accept()       # backoff: 1, 2, 4 ... s
+            wait_for(lambda: p.state() == "CONNECTED", 10, "CONNECTED")
+            conn.close()
+        finally:
+            srv.close()
     finally:
         p.close()
 
@@ -118,7 +134,7 @@ def test_back_to_server_mode():
         wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
         subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "protocol",
                         "TCPS", "port", "2407"], check=True)
-        assert recv_n(conn, 1, 5) == b"", "the client connection stayed"
+        assert expect_closed(conn, 5, "the client connection") == b""
         wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
         c = socket.create_connection(("127.0.0.1", 2407), 5)
         os.write(p.master, b"server again")
@@ -130,25 +146,81 @@ def test_back_to_server_mode():
 
 
 def test_sockton_reconnects_when_nothing_comes():
+    """
+    SOCKTON (PROTOCOLS.md §8): a TCP client that received nothing for
+    SOCKTON s connects again; data it sends does not count, data it
+    receives does.
+    """
     srv = listener(2408)
+    t0 = time.monotonic()           # before the connection: a lower bound
     p = client_port(2408, extra=("sockton", "2"))
     try:
         first, _ = srv.accept()
         wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
-        # the server sends nothing: after 2 s the client connects again
-        assert recv_n(first, 1, 10) == b"", "first connection not closed"
+        # the server sends nothing; the serial side sends all the time
+        first.settimeout(0.3)
+        got = b""
+        while time.monotonic() - t0 < 10:
+            os.write(p.master, b"s")
+            try:
+                chunk = first.recv(100)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                break
+            got += chunk
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+        assert took < 10, "SOCKTON: open though the server sent nothing"
+        assert 2 - TICK <= took < 6, f"closed after {took:.1f} s"
+        assert got and set(got) == {ord("s")}, got
         second, _ = srv.accept()
         wait_for(lambda: p.state() == "CONNECTED", 10, "CONNECTED again")
-        second.sendall(b"k")            # traffic keeps it open
-        time.sleep(1.2)
-        second.sendall(b"k")
-        time.sleep(1.2)
+        # what the server sends keeps it open, for 2 s after the last byte
+        for i in range(5):
+            if i:
+                time.sleep(0.7)
+            last = time.monotonic()
+            second.sendall(b"k")
+            assert read_fd(p.master, 1, 5) == b"k"
         assert p.stat("connects") == 2, p.stat("connects")
+        # (the "s" written as the first one closed came on this one)
+        rest = expect_closed(second, 10, "the quiet connection")
+        assert set(rest) <= {ord("s")}, rest
+        took = time.monotonic() - last
+        assert 2 - TICK <= took < 6, f"{took:.1f} s after the last byte"
+        third, _ = srv.accept()
+        third.close()
         second.close()
         first.close()
     finally:
         p.close()
         srv.close()
+
+
+def test_sockton_only_in_tcp_client_mode():
+    """A TCP server's client may be silent longer than SOCKTON"""
+    p = Port(2411)
+    try:
+        subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "sockton", "1"],
+                       check=True)
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "a client")
+        c.settimeout(3.5)        # three SOCKTONs of silence: nothing ends
+        try:
+            raise AssertionError(f"the server ended it: {c.recv(1)!r}")
+        except socket.timeout:
+            pass
+        c.sendall(b"still")
+        assert read_fd(p.master, 5, 5) == b"still"
+        os.write(p.master, b"here")
+        assert recv_n(c, 4, 5) == b"here"
+        assert (p.stat("connects"), p.stat("disconnects")) == (1, 0)
+        c.close()
+    finally:
+        p.close()
 
 
 def test_short_connection_opens_on_data_and_closes():
@@ -163,14 +235,15 @@ def test_short_connection_opens_on_data_and_closes():
             raise AssertionError("connected without data")
         except socket.timeout:
             pass
+        t0 = time.monotonic()       # before any traffic: a lower bound
         os.write(p.master, b"first data")
         srv.settimeout(10)
         conn, _ = srv.accept()
         # the data that opened the connection is sent, not lost
         assert recv_n(conn, 10, 5) == b"first data"
-        t0 = time.monotonic()
-        assert recv_n(conn, 1, 10) == b"", "not closed after SHORTO"
-        assert 1.5 < time.monotonic() - t0 < 6, time.monotonic() - t0
+        assert expect_closed(conn, 10, "after SHORTO") == b""
+        took = time.monotonic() - t0
+        assert 2 - TICK <= took < 6, f"closed after {took:.1f} s"
         mon.expect([f"sernet{p.idx} ({p.tty}): disconnected 127.0.0.1:2409 "
                     "(idle; sent 10 B, received 0 B)"])
         wait_for(lambda: p.state() == "IDLE", 5, "IDLE again")
@@ -183,6 +256,105 @@ def test_short_connection_opens_on_data_and_closes():
         p.close()
         srv.close()
         mon.close()
+
+
+def test_short_connection_kept_by_network_traffic():
+    """SHORTO counts traffic either way: the server's keeps it open"""
+    srv = listener(2412)
+    p = client_port(2412, extra=("socksl", "ON", "shorto", "2"))
+    try:
+        wait_for(lambda: p.state() == "IDLE", 5, "IDLE without data")
+        os.write(p.master, b"open")
+        conn, _ = srv.accept()
+        assert recv_n(conn, 4, 5) == b"open"
+        for _ in range(5):
+            time.sleep(0.7)
+            last = time.monotonic()
+            conn.sendall(b"n")
+            assert read_fd(p.master, 1, 5) == b"n"
+        assert (p.stat("connects"), p.stat("disconnects")) == (1, 0)
+        assert expect_closed(conn, 10, "after SHORTO") == b""
+        took = time.monotonic() - last
+        assert 2 - TICK <= took < 6, f"{took:.1f} s after the last byte"
+        conn.close()
+    finally:
+        p.close()
+        srv.close()
+
+
+def test_shorto_default_is_3_s():
+    srv = listener(2413)
+    p = client_port(2413, extra=("socksl", "ON"))
+    try:
+        wait_for(lambda: p.state() == "IDLE", 5, "IDLE without data")
+        t0 = time.monotonic()
+        os.write(p.master, b"x")
+        conn, _ = srv.accept()
+        assert recv_n(conn, 1, 5) == b"x"
+        assert expect_closed(conn, 10, "after the default SHORTO") == b""
+        took = time.monotonic() - t0
+        assert 3 - TICK <= took < 7, f"closed after {took:.1f} s, not 3"
+        conn.close()
+    finally:
+        p.close()
+        srv.close()
+
+
+def test_short_connections_only_in_tcp_client_mode():
+    """SOCKSL ON in TCP server mode: it listens, and clients stay"""
+    p = Port(2414)
+    try:
+        subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "socksl", "ON",
+                        "shorto", "2"], check=True)
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "a client")
+        c.settimeout(4.5)        # two SHORTOs of silence: nothing ends
+        try:
+            raise AssertionError(f"the server ended it: {c.recv(1)!r}")
+        except socket.timeout:
+            pass
+        os.write(p.master, b"here")
+        assert recv_n(c, 4, 5) == b"here"
+        assert (p.stat("connects"), p.stat("disconnects")) == (1, 0)
+        c.close()
+    finally:
+        p.close()
+
+
+def test_uartclbuf_in_tcp_client_mode():
+    """
+    No connection yet: UARTCLBUF OFF keeps the newest 32 KiB for it,
+    ON discards what comes meanwhile (counted); then data flows.
+    """
+    p = client_port(2415)
+    srv = None
+    try:
+        wait_for(lambda: p.state().startswith("ERROR"), 10, "refused")
+
+        def connect():
+            nonlocal srv
+            srv = listener(2415)
+            conn, _ = srv.accept()
+            return conn, lambda n: recv_n(conn, n, 10)
+        conn = kept_newest_32k(p, connect, 9)
+        conn.close()
+        srv.close()
+        wait_for(lambda: p.state().startswith("ERROR"), 10, "refused")
+        p.set("uartclbuf", "ON")
+        drop = p.stat("drop_no_peer")
+        os.write(p.master, b"lost")
+        wait_for(lambda: p.stat("drop_no_peer") == drop + 4, 5, "discarded")
+        srv = listener(2415)
+        conn, _ = srv.accept()
+        wait_for(lambda: p.state() == "CONNECTED", 5, "CONNECTED")
+        os.write(p.master, b"kept")
+        assert recv_n(conn, 4, 5) == b"kept"
+        conn.close()
+    finally:
+        p.close()
+        if srv:
+            srv.close()
 
 
 def test_bad_socket_settings_are_refused():
