@@ -87,6 +87,13 @@ class Verdicts(unittest.TestCase):
         c = bench.compare(summary([1, 2, 3]), summary([8, 9, 10]), "higher")
         self.assertEqual(c["verdict"], "WORSE")
 
+    def test_no_ratio_when_a_range_reaches_zero(self):
+        # CPU above the idle floor can be 0 or below: a ratio means nothing
+        c = bench.compare(summary([-0.05, 0.07, 0.4]), summary([2, 3, 4]),
+                          "lower")
+        self.assertEqual((c["verdict"], c["advantage"]), ("better", None))
+        self.assertEqual(bench.verdict(c), "no ratio better")
+
     def test_single_run_has_no_verdict(self):
         c = bench.compare(summary([1]), summary([8, 9, 10]), "lower")
         self.assertEqual(c["verdict"], "1 run")
@@ -290,9 +297,17 @@ class WholeBench(unittest.TestCase):
         self.assertEqual(len(k3), 9)
         self.assertTrue(all("[a]" in ln for ln in k3))
         self.assertIn("[a] sernet sets TCP_NODELAY", text)
+        self.assertIn("(512 B here)", text)
         self.assertIn("most of the gap to ser2net (defaults) is Nagle", text)
         low = [ln for ln in text.splitlines() if "lowest packing" in ln]
         self.assertFalse(any("[a]" in ln for ln in low))
+
+    def test_load_row_has_its_footnote(self):
+        text = bench.table(self.res).splitlines()
+        row = next(ln for ln in text if "less the load generator" in ln)
+        self.assertIn("[b]", row)
+        self.assertTrue(any(ln.startswith("[b] the load generator's time")
+                            for ln in text))
 
     def test_every_latency_round_runs_every_system(self):
         orders = [o["order"] for o in self.b.orders
