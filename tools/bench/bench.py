@@ -741,12 +741,12 @@ COLS = ["sernet", "ser2net", "ser2net-def", "ser2net-nd", "baseline"]
 NOTES = {
     "nagle": "sernet sets TCP_NODELAY on its sockets; ser2net's defaults "
     "leave Nagle on. A message longer than ser2net's 64-byte buffer (512 B "
-    "here) leaves it as several writes, and with Nagle each write after the "
-    "first waits for the acknowledgement of the one before (a delayed ACK "
-    "on loopback): for those, most of the gap to ser2net (defaults) is "
-    "Nagle, not packing. ser2net (defaults + nodelay) is the same ser2net "
-    "with the tcp accepter's nodelay option: against it the packing alone "
-    "is compared.",
+    "here) leaves it as several writes, and with Nagle the writes after the "
+    "first are held until the first is acknowledged, which the client "
+    "delays (a delayed ACK, 40 ms at least): for those, most of the gap to "
+    "ser2net (defaults) is Nagle, not packing. ser2net (defaults + nodelay) "
+    "is the same ser2net with the tcp accepter's nodelay option: against it "
+    "the packing alone is compared.",
     "load": "the load generator's time includes the kernel work done in its "
     "own system calls, and loopback TCP delivers in the sender's context: "
     "part of a kernel forwarder's network->serial path runs on the load's "
@@ -782,7 +782,9 @@ def cell(fig, v):
 
 
 def verdict(c):
-    r = "no ratio" if c["advantage"] is None else f"{c['advantage']:.2f}x"
+    if c["advantage"] is None:
+        return f"{c['verdict']}, no ratio"
+    r = f"{c['advantage']:.2f}x"
     if c["verdict"] == "same":
         return f"same ({r})"
     if c["verdict"] == "1 run":

@@ -92,7 +92,7 @@ class Verdicts(unittest.TestCase):
         c = bench.compare(summary([-0.05, 0.07, 0.4]), summary([2, 3, 4]),
                           "lower")
         self.assertEqual((c["verdict"], c["advantage"]), ("better", None))
-        self.assertEqual(bench.verdict(c), "no ratio better")
+        self.assertEqual(bench.verdict(c), "better, no ratio")
 
     def test_single_run_has_no_verdict(self):
         c = bench.compare(summary([1]), summary([8, 9, 10]), "lower")
