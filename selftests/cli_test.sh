@@ -23,6 +23,24 @@ check() { # name command...
 	if "$@" >"$tmp/out" 2>"$tmp/err"; then ok "$name"; else
 		not_ok "$name"; sed 's/^/# /' "$tmp/out" "$tmp/err"; fi
 }
+# exits STATUS CMD...: CMD exits with STATUS; its output is kept in
+# $tmp/cmd.out and $tmp/cmd.err for the checks that follow
+exits() {
+	local want=$1 rc; shift
+	"$@" >"$tmp/cmd.out" 2>"$tmp/cmd.err"
+	rc=$?
+	[ "$rc" = "$want" ] && return 0
+	echo "$* exited $rc, not $want"
+	sed 's/^/  /' "$tmp/cmd.out" "$tmp/cmd.err"
+	return 1
+}
+# err_is TEXT: the last command's stderr is exactly TEXT, stdout empty
+err_is() {
+	[ "$(cat "$tmp/cmd.err")" = "$1" ] && [ ! -s "$tmp/cmd.out" ] && return 0
+	echo "expected only \"$1\" on stderr, got:"
+	sed 's/^/  /' "$tmp/cmd.out" "$tmp/cmd.err"
+	return 1
+}
 
 echo "TAP version 13"
 echo "1..13"
@@ -72,9 +90,19 @@ check "show of a missing port fails with a clear message" \
 		! sernetctl show sernet999 2>/dev/null &&
 		sernetctl show ttyS7 2>&1 | grep -q "ttyS7: no such port"'
 
-check "bad usage exits 2 with usage" \
-	bash -c 'sernetctl frobnicate 2>&1 | grep -q Usage; sernetctl frobnicate 2>/dev/null; [ $? = 2 ] &&
-		sernetctl show a b 2>/dev/null; [ $? = 2 ]'
+# Every part must hold: the status, the message and the usage text.
+bad_usage() {
+	exits 2 sernetctl frobnicate &&
+		[ "$(head -n 1 "$tmp/cmd.err")" = 'sernetctl: unknown command "frobnicate"' ] &&
+		grep -q '^Usage: sernetctl \[--help\] \[--version\] COMMAND \[ARGS\]$' "$tmp/cmd.err" &&
+		grep -q '^Exit status: 0 on success, 1 on an error, 2 on a usage error\.$' "$tmp/cmd.err" &&
+		[ ! -s "$tmp/cmd.out" ] &&
+		exits 2 sernetctl &&
+		grep -q '^Usage: sernetctl ' "$tmp/cmd.err" && [ ! -s "$tmp/cmd.out" ] &&
+		exits 2 sernetctl show a b &&
+		err_is "sernetctl: show takes at most one PORT"
+}
+check "bad usage exits 2 with usage" bad_usage
 
 check "set changes the UART and packing, as AT+UART and AT+UARTTL" \
 	bash -c 'sernetctl set ttyS1 uart 9600,7,2,EVEN,NFC uarttl 10,100 &&
@@ -83,7 +111,8 @@ check "set changes the UART and packing, as AT+UART and AT+UARTTL" \
 		stty -F /dev/ttyS1 -a | grep -q "speed 9600 baud" &&
 		stty -F /dev/ttyS1 -a | grep -Eq "(^| )cs7( |$)" &&
 		stty -F /dev/ttyS1 -a | grep -Eq "(^| )parenb -parodd( |$)" &&
-		sernetctl set ttyS1 baud 115200 databits 8 stopbits 1 parity none packtime 0 packlen 0'
+		sernetctl set ttyS1 baud 115200 databits 8 stopbits 1 parity none packtime 0 packlen 0 &&
+		sernetctl show ttyS1 | grep -q "^  uarttl    0,0 (packing time 347 us, length 1460)$"'
 
 check "set refuses an out-of-range value, naming it and its range" \
 	bash -c 'before=$(sernetctl show ttyS1)
@@ -97,10 +126,20 @@ check "set refuses what the UART cannot do, changing nothing" \
 		grep -q "^sernetctl: ttyS1: baud rate not supported by this serial port$" "$0" &&
 		[ "$(sernetctl show ttyS1)" = "$before" ]' "$tmp/err2"
 
-check "set with bad words is a usage error" \
-	bash -c 'sernetctl set ttyS1 speed 9600 2>&1 | grep -q "unknown setting \"speed\"";
-		sernetctl set ttyS1 speed 9600 2>/dev/null; [ $? = 2 ] &&
-		sernetctl set ttyS1 baud 2>/dev/null; [ $? = 2 ]'
+bad_words() {
+	local before
+	before=$(sernetctl show ttyS1) &&
+		exits 2 sernetctl set ttyS1 speed 9600 &&
+		err_is 'sernetctl: unknown setting "speed"' &&
+		exits 2 sernetctl set ttyS1 baud &&
+		err_is "sernetctl: settings come as KEY VALUE pairs" &&
+		exits 2 sernetctl set ttyS1 &&
+		err_is "sernetctl: settings come as KEY VALUE pairs" &&
+		exits 2 sernetctl set &&
+		err_is "sernetctl: set PORT KEY VALUE ..." &&
+		[ "$(sernetctl show ttyS1)" = "$before" ]
+}
+check "set with bad words is a usage error" bad_words
 
 check "sysfs shows the port" \
 	bash -c "[ \"\$(cat /sys/class/sernet/sernet$idx/tty_name)\" = ttyS1 ] &&
@@ -112,8 +151,19 @@ check "killing ldattach removes the port" \
 	bash -c 'for _ in $(seq 1 50); do [ -z "$(ls /sys/class/sernet)" ] && break; sleep 0.1; done
 		[ -z "$(ls /sys/class/sernet)" ] && [ "$(sernetctl show | wc -l)" = 1 ]'
 
-check "without the module show says so" \
-	bash -c 'rmmod sernet && ! sernetctl show 2>"$0" ; grep -q "is the sernet module loaded" "$0"; r=$?;
-		insmod "$SERNET_KO"; exit $r' "$tmp/nomod"
+# Each step counts, and the module is back at the end (later tests use it).
+without_module() {
+	local r=0
+	rmmod sernet || return 1
+	[ ! -e /sys/module/sernet ] || { echo "rmmod left /sys/module/sernet"; r=1; }
+	exits 1 sernetctl show &&
+		err_is 'sernetctl: generic netlink family "sernet" not found: is the sernet module loaded?' ||
+		r=1
+	insmod "$SERNET_KO" || { echo "insmod $SERNET_KO failed"; return 1; }
+	[ -d /sys/module/sernet ] || { echo "insmod left no /sys/module/sernet"; return 1; }
+	exits 0 sernetctl show && [ "$(wc -l <"$tmp/cmd.out")" = 1 ] || r=1
+	return "$r"
+}
+check "without the module show says so; insmod brings it back" without_module
 
 exit $fail
