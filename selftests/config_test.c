@@ -5,6 +5,9 @@
  *
  * Runs inside the test VM (tools/vm/run) with the module loaded, as root.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -51,6 +54,35 @@ static bool same_config(const struct sernet_port_info *a,
 	return !memcmp(&a->cfg, &b->cfg, sizeof(a->cfg));
 }
 
+/*
+ * The automatic packing time, from PROTOCOLS.md section 2: 4 character
+ * times at the line settings, never less than 100 us. A character on the
+ * line is a start bit, the data bits, the parity bit if any and the stop
+ * bits. The port reports it in whole microseconds, truncated (the kernel
+ * keeps nanoseconds and divides by 1000): floor(4 * bits * 10^6 / baud).
+ */
+static uint32_t spec_auto_us(uint32_t baud, unsigned int databits,
+			     unsigned int parity, unsigned int stopbits)
+{
+	uint64_t bits = 1 + databits + (parity != SERNET_PARITY_NONE) +
+			stopbits;
+	uint64_t us = 4 * bits * 1000000 / baud;
+
+	return us < 100 ? 100 : us;
+}
+
+/* The packing time the port reports, over netlink and sysfs alike */
+static void expect_auto_us(struct __test_metadata *_metadata,
+			   struct sernet_nl *nl, int idx, uint32_t want)
+{
+	struct sernet_port_info p = { 0 };
+
+	ASSERT_EQ(0, sernet_nl_get_port(nl, idx, &p));
+	EXPECT_EQ(0, p.cfg.pack_time);
+	EXPECT_EQ(want, p.pack_time_us);
+	EXPECT_EQ(want, port_attr_ll(idx, "pack_time_us"));
+}
+
 static void expect_defaults(struct __test_metadata *_metadata,
 			    struct sernet_port_info p)
 {
@@ -70,8 +102,9 @@ TEST_F(port, factory_defaults)
 	char buf[32];
 
 	expect_defaults(_metadata, get(_metadata, self));
-	/* 4 characters of 10 bits at 115200 baud */
-	EXPECT_EQ(347, get(_metadata, self).pack_time_us);
+	/* 4 characters of 10 bits at 115200 baud: 347.2 us */
+	expect_auto_us(_metadata, &self->nl, self->idx,
+		       spec_auto_us(115200, 8, SERNET_PARITY_NONE, 1));
 
 	ASSERT_EQ(0, tcgetattr(self->slave, &t));
 	EXPECT_EQ(B115200, cfgetospeed(&t));
@@ -85,7 +118,6 @@ TEST_F(port, factory_defaults)
 	EXPECT_STREQ("NONE", buf);
 	ASSERT_EQ(0, port_attr(self->idx, "flow", buf, sizeof(buf)));
 	EXPECT_STREQ("NFC", buf);
-	EXPECT_EQ(347, port_attr_ll(self->idx, "pack_time_us"));
 }
 
 /* A SET reaches the tty's termios; GET and sysfs read it back. */
@@ -111,8 +143,8 @@ TEST_F(port, set_applies_to_the_tty)
 	EXPECT_EQ(SERNET_FLOW_FC, p.cfg.flow);
 	EXPECT_EQ(512, p.cfg.pack_len);
 	EXPECT_EQ(0, p.cfg.pack_time);
-	/* 4 characters of 1+8+2 bits at 9600 baud */
-	EXPECT_EQ(4583, p.pack_time_us);
+	/* 4 characters of 1+8+2 bits at 9600 baud: 4583.3 us */
+	EXPECT_EQ(spec_auto_us(9600, 8, SERNET_PARITY_NONE, 2), p.pack_time_us);
 
 	ASSERT_EQ(0, tcgetattr(self->slave, &t));
 	EXPECT_EQ(B9600, cfgetospeed(&t));
@@ -172,8 +204,88 @@ TEST_F(port, stty_changes_are_seen)
 	ASSERT_EQ(0, tcsetattr(self->slave, TCSANOW, &t));
 	EXPECT_EQ(19200, get(_metadata, self).cfg.baud);
 	EXPECT_EQ(2, get(_metadata, self).cfg.stopbits);
-	/* 4 characters of 11 bits at 19200 baud */
-	EXPECT_EQ(2291, get(_metadata, self).pack_time_us);
+	/* 4 characters of 1+8+2 bits at 19200 baud: 2291.67 us, truncated */
+	expect_auto_us(_metadata, &self->nl, self->idx,
+		       spec_auto_us(19200, 8, SERNET_PARITY_NONE, 2));
+}
+
+/*
+ * The automatic time at rates of either side of the 100 us floor: 4
+ * characters of 10 bits take 43.4 us at 921600 baud and 39.1 us at
+ * 1024000 (both reported as 100), 173.6 us at 230400 (not raised to the
+ * floor) and 66666.7 us at 600.
+ */
+TEST_F(port, auto_packing_time_and_its_floor)
+{
+	static const uint32_t rates[] = { 921600, 1024000, 230400, 600 };
+
+	EXPECT_EQ(100, spec_auto_us(921600, 8, SERNET_PARITY_NONE, 1));
+	EXPECT_EQ(100, spec_auto_us(1024000, 8, SERNET_PARITY_NONE, 1));
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct sernet_set set = { .mask = 1ULL << SERNET_A_UART_BAUD,
+					  .cfg.baud = rates[i] };
+
+		ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
+		TH_LOG("%u baud", rates[i]);
+		expect_auto_us(_metadata, &self->nl, self->idx,
+			       spec_auto_us(rates[i], 8, SERNET_PARITY_NONE, 1));
+	}
+}
+
+/* n bytes from fd (a TCP client), within 10 s */
+static bool recv_all(int fd, size_t n)
+{
+	char buf[4096];
+
+	while (n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 10000) != 1)
+			return false;
+		r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (r <= 0)
+			return false;
+		n -= r;
+	}
+	return true;
+}
+
+/*
+ * Packing length 0 means 1460 bytes (PROTOCOLS.md section 2) and is
+ * reported as 0. With a packing time of 255 ms, the longest, only the
+ * length closes a packet early: 1461 bytes at once are 2 packets (so the
+ * length is at most 1460), 2920 more are 2 more (so it is at least 1460).
+ * The client has every byte only once every packet closed.
+ */
+TEST_F(port, pack_len_0_is_1460)
+{
+	struct sernet_set set = { .mask = 1ULL << SERNET_A_PACK_TIME,
+				  .cfg.pack_time = 255 };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(23),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static char data[2920];
+	int c;
+
+	ASSERT_EQ(0, sernet_nl_set_port(&self->nl, self->idx, &set));
+	EXPECT_EQ(0, get(_metadata, self).cfg.pack_len);
+	ASSERT_TRUE(WAIT_FOR(get(_metadata, self).state ==
+			     SERNET_PORT_STATE_LISTEN, 5000));
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_TRUE(WAIT_FOR(get(_metadata, self).state ==
+			     SERNET_PORT_STATE_CONNECTED, 5000));
+	memset(data, 'p', sizeof(data));
+
+	ASSERT_EQ(1461, write(self->master, data, 1461));
+	ASSERT_TRUE(recv_all(c, 1461));
+	EXPECT_EQ(2, port_attr_ll(self->idx, "statistics/rx_packets"));
+	ASSERT_EQ(2920, write(self->master, data, 2920));
+	ASSERT_TRUE(recv_all(c, 2920));
+	EXPECT_EQ(4, port_attr_ll(self->idx, "statistics/rx_packets"));
+	close(c);
 }
 
 struct bad_value {
@@ -432,6 +544,53 @@ TEST(uart_8250_refuses_impossible_baud)
 	}
 	ASSERT_EQ(0, port_attr(idx, "parity", buf, sizeof(buf)));
 	EXPECT_STREQ("SPACE", buf);
+	sernet_nl_close(&nl);
+	EXPECT_EQ(0, detach(fd));
+	close(fd);
+}
+
+/*
+ * The automatic packing time counts the parity bit: 4 characters of
+ * 1+8+1+1 bits at 600 baud are 73333.3 us, of 1+7+1+1 bits at 9600 baud
+ * 4166.7 us. A pty has no parity: this needs the 8250.
+ */
+TEST(uart_8250_auto_packing_time_with_parity)
+{
+	static const struct sernet_settings line[] = {
+		{ .baud = 600, .databits = 8, .parity = SERNET_PARITY_EVEN,
+		  .stopbits = 1 },
+		{ .baud = 9600, .databits = 7, .parity = SERNET_PARITY_ODD,
+		  .stopbits = 1 },
+	};
+	struct sernet_nl nl;
+	char buf[32];
+	int fd, idx;
+
+	if (read_file("/sys/class/tty/ttyS1/type", buf, sizeof(buf)) ||
+	    !strcmp(buf, "0"))
+		SKIP(return, "no UART at ttyS1");
+	fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach(fd));
+	idx = sysfs_port_of("ttyS1");
+	ASSERT_GE(idx, 0);
+	ASSERT_EQ(0, sernet_nl_open(&nl));
+	for (size_t i = 0; i < sizeof(line) / sizeof(line[0]); i++) {
+		struct sernet_set set = {
+			.mask = 1ULL << SERNET_A_UART_BAUD |
+				1ULL << SERNET_A_UART_DATABITS |
+				1ULL << SERNET_A_UART_PARITY |
+				1ULL << SERNET_A_UART_STOPBITS,
+			.cfg = line[i],
+		};
+
+		ASSERT_EQ(0, sernet_nl_set_port(&nl, idx, &set));
+		TH_LOG("%u baud, %u data bits, parity %s", line[i].baud,
+		       line[i].databits, sernet_parity_str(line[i].parity));
+		expect_auto_us(_metadata, &nl, idx,
+			       spec_auto_us(line[i].baud, line[i].databits,
+					    line[i].parity, line[i].stopbits));
+	}
 	sernet_nl_close(&nl);
 	EXPECT_EQ(0, detach(fd));
 	close(fd);
