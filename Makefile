@@ -45,7 +45,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
-.PHONY: all modules userspace selftests utests deps lint check test-host \
+.PHONY: all modules testmod userspace selftests utests deps lint check test-host \
 	debug-kernel check-debug \
 	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress clean help
 
@@ -84,6 +84,16 @@ modules:
 		r=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$k/include/generated/utsrelease.h); d=$(BUILD)/$$r; \
 		$(call modtree,$$d); \
 		echo "  MODULE  $$r"; \
+		$(MAKE) -s -C $$k M=$$d modules; \
+	done
+
+# A test-only module that oopses in a kworker, for make check's test of the
+# VM runner (tools/vm/testmod/): build/<release>/testmod/sernet_crash.ko
+testmod:
+	@set -e; for k in $(KDIRS); do \
+		r=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$k/include/generated/utsrelease.h); \
+		d=$(BUILD)/$$r/testmod; mkdir -p $$d; \
+		for f in $(TOP)/tools/vm/testmod/*; do ln -sfn $$f $$d/; done; \
 		$(MAKE) -s -C $$k M=$$d modules; \
 	done
 
