@@ -41,10 +41,18 @@ ENDINGS = ("detach", "hangup", "close", "netns", "mode")
 
 # --- kernel memory -------------------------------------------------------------
 
+# What a leaked socket or file would grow, besides the kmalloc and kernfs
+# caches: each by its name in /sys/kernel/slab, the same on 6.1, 6.12 and
+# the debug kernel. On 6.1 and 6.12 UDP is merged with another cache of its
+# size and is missing from /proc/slabinfo; /sys/kernel/slab/UDP links to the
+# merged one, so these are read there.
+NAMED = ("TCP", "TCPv6", "UDP", "UDPv6", "sock_inode_cache", "dentry")
+
+
 def slab_shrink():
     """SLUB counts per-cpu free objects as active: flush them first"""
     for c in os.listdir("/sys/kernel/slab"):
-        if c.startswith(("kmalloc-", "kernfs_")):
+        if c.startswith(("kmalloc-", "kernfs_")) or c in NAMED:
             try:
                 with open(f"/sys/kernel/slab/{c}/shrink", "w") as f:
                     f.write("1")
@@ -53,7 +61,8 @@ def slab_shrink():
 
 
 def slabs():
-    """{cache: (active objects, object size)} after a shrink"""
+    """{cache: (active objects, object size)} after a shrink: every cache
+    of /proc/slabinfo, and the NAMED ones as "=NAME" from sysfs"""
     slab_shrink()
     out = {}
     with open("/proc/slabinfo") as f:
@@ -61,21 +70,48 @@ def slabs():
             w = line.split()
             if len(w) > 3 and w[1].isdigit():
                 out[w[0]] = (int(w[1]), int(w[3]))
-    return out
+    named = {}
+    for c in NAMED:
+        with open(f"/sys/kernel/slab/{c}/objects") as f:
+            named["=" + c] = (int(f.read().split()[0]), 0)
+    return out, named
 
 
 def slab_growth(a, b):
-    """The kmalloc/kernfs cache that grew most from a to b: name, objects"""
-    best = ("none", 0)
-    for name, (n, _) in b.items():
-        if name.startswith(("kmalloc-", "kernfs_")) and name in a and \
-                n - a[name][0] > best[1]:
-            best = (name, n - a[name][0])
-    return best
+    """{cache: objects} grown from a to b: the kmalloc/kernfs cache that
+    grew most, as "kmalloc/kernfs", and each NAMED one"""
+    best = max([(n - a[0][name][0], name) for name, (n, _) in b[0].items()
+                if name.startswith(("kmalloc-", "kernfs_")) and name in a[0]],
+               default=(0, "none"))
+    out = {"kmalloc/kernfs": best}
+    for name, (n, _) in b[1].items():
+        out[name[1:]] = (n - a[1][name][0], name[1:])
+    return out
+
+
+def drain():
+    """Let go of what the kernel keeps without any leak: the dentries of
+    python's sysfs reads (they pin removed ports' kernfs nodes), and the
+    skbs each CPU defers freeing until it next receives from the network
+    (up to 23 in kmalloc-1k on 6.1 after 32 clients came and went): drop
+    the one, and send a loopback datagram from each CPU for the other"""
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2")
+    cpus = os.sched_getaffinity(0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as r:
+        r.bind(("127.0.0.1", 0))
+        try:
+            for cpu in cpus:
+                os.sched_setaffinity(0, {cpu})
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.sendto(b"x", r.getsockname())
+                    r.recv(1)
+        finally:
+            os.sched_setaffinity(0, cpus)
 
 
 def slab_bytes(s):
-    return sum(n * size for n, size in s.values())
+    return sum(n * size for n, size in s[0].values())
 
 
 def kernel_mem():
@@ -153,6 +189,28 @@ def netns_child(slave, master, lport, w):
         os._exit(11)
 
 
+def close_child(r, w, slave, master, lport):
+    """Attach, serve, say the port's name, then write the serial side at
+    full rate until killed. Never returns: an exception here must not
+    unwind into the parent's code and run its tests again in this child."""
+    try:
+        os.close(r)
+        idx = attach(slave)
+        serve(idx, lport)
+        os.write(w, idx.encode())
+        os.set_blocking(master, True)
+        block = os.urandom(4096)
+        while True:
+            os.write(master, block)
+    except BaseException:
+        # stderr: stdout's buffer may hold the parent's lines
+        sys.stderr.write("".join(f"# child: {line}\n" for line in
+                                 traceback.format_exc().splitlines()))
+        sys.stderr.flush()
+    finally:
+        os._exit(11)
+
+
 def one_cycle(i):
     ending = ENDINGS[i % len(ENDINGS)]
     lport = 30000 + i
@@ -181,20 +239,16 @@ def one_cycle(i):
             r, w = os.pipe()
             pid = os.fork()
             if pid == 0:
-                os.close(r)
-                idx = attach(slave)
-                serve(idx, lport)
-                os.write(w, idx.encode())
-                os.set_blocking(master, True)
-                block = os.urandom(4096)
-                while True:
-                    os.write(master, block)
+                close_child(r, w, slave, master, lport)
             os.close(w)
             os.close(slave)
             os.close(master)
             slave = master = None
             idx = os.read(r, 64).decode()
             os.close(r)
+            if not idx:
+                _, st = os.waitpid(pid, 0)
+                raise AssertionError(f"the attaching child failed ({st:#x})")
             c = flood_client(lport)
             os.kill(pid, 9)
             os.waitpid(pid, 0)
@@ -224,6 +278,17 @@ def one_cycle(i):
                 os.close(fd)
 
 
+# Growth over the 1,000 cycles that is not a leak, after the drain below.
+# A port or socket leaked in one ending of the five is 200 objects. The
+# largest kmalloc cache moved by up to 333 (6.12); the sockets' caches and
+# dentry grew by 1 at most on 6.1, 6.12 and the debug kernel (dentry often
+# shrank): 50 fails a leak in one cycle of 20 (2026-12-02).
+LEAK_BOUND = {"kmalloc/kernfs": CYCLES // 2, "TCP": CYCLES // 20,
+              "TCPv6": CYCLES // 20, "UDP": CYCLES // 20,
+              "UDPv6": CYCLES // 20, "sock_inode_cache": CYCLES // 20,
+              "dentry": CYCLES // 20}
+
+
 def test_cycles_of_attach_traffic_and_every_ending():
     ports = port_count()
     for i in range(20):                 # warm the caches
@@ -236,12 +301,15 @@ def test_cycles_of_attach_traffic_and_every_ending():
     assert port_count() == ports, (port_count(), ports)
     # deferred frees (RCU, TIME_WAIT sockets) drain within seconds
     for _ in range(30):
-        cache, growth = slab_growth(before, slabs())
-        if growth < CYCLES // 2:
+        growth = slab_growth(before, slabs())
+        over = {c: g for c, g in growth.items() if g[0] >= LEAK_BOUND[c]}
+        if not over:
             break
         time.sleep(1)
-    print(f"# largest slab growth over {CYCLES} cycles: {cache} +{growth}")
-    assert growth < CYCLES // 2, (cache, growth)
+    print(f"# slab growth over {CYCLES} cycles: " + ", ".join(
+        f"{c} {n:+d}" + (f" ({name})" if name != c else "")
+        for c, (n, name) in growth.items()))
+    assert not over, over
 
 
 # --- churn -----------------------------------------------------------------------
@@ -454,14 +522,29 @@ def test_kernel_memory_per_port_and_per_client():
         fcntl.ioctl(slave, TIOCSETD, struct.pack("i", N_TTY))
         os.close(slave)
         os.close(master)
+    # Detached and disconnected, every object goes back: counted by cache
+    # (the debug kernel's total moves by a megabyte between two readings)
+    # after a drain(); RCU and closing sockets take seconds. A port or a
+    # client leaked is n objects in some cache.
+    for _ in range(30):
+        drain()
+        growth = slab_growth(a, slabs())
+        left = {k: g for k, g in growth.items() if g[0] >= n // 2}
+        if not left:
+            break
+        time.sleep(1)
+    print(f"# after detaching {n} ports and closing {n} clients: " +
+          ", ".join(f"{k} {g:+d}" + (f" ({name})" if name != k else "")
+                    for k, (g, name) in growth.items()))
+    assert not left, left
     # The debug kernel's slabs also hold kmemleak's and debugobjects'
-    # records of every object, KASAN's redzones and lockdep's maps: 3 to
-    # 6 times these figures, saying nothing about sernet. The bounds are
-    # for the kernels sernet ships on.
-    if os.environ.get("SERNET_DEBUG_KERNEL") == "1":
-        return
-    assert port_slab < 64 << 10, port_slab
-    assert client_slab < 32 << 10, client_slab
+    # records of every object, KASAN's redzones and lockdep's maps: a port
+    # took 7.1 times its slab on 6.12 there (212 KiB, 2026-12-02), and a
+    # client's figure is lost in the churn of those records. Its bounds
+    # are 8 times those of the kernels sernet ships on.
+    scale = 8 if os.environ.get("SERNET_DEBUG_KERNEL") == "1" else 1
+    assert port_slab < (64 << 10) * scale, port_slab
+    assert client_slab < (32 << 10) * scale, client_slab
 
 
 def test_module_unloads_at_the_end():
