@@ -182,24 +182,27 @@ def test_fc_holds_rts_and_loses_nothing():
         held = w.sent
         # the writer goes on once RTS is back, for AFTER bytes more
         w.limit = held + AFTER
+        # read until every byte came, or nothing came for 30 s
         got = bytearray()
-        c.settimeout(120)
+        c.settimeout(30)
         while len(got) < w.limit:
-            chunk = c.recv(65536)
+            try:
+                chunk = c.recv(65536)
+            except socket.timeout:
+                break
             assert chunk, f"connection closed after {len(got)} bytes"
             got += chunk
-            assert w.error is None, w.error
-        wait_for(lambda: rts(p.s1), 10, "RTS back, the network caught up")
-        assert w.sent == w.limit, (w.sent, w.limit)
-        assert len(got) == w.limit, f"{len(got)} bytes, {w.limit} written"
+        assert w.error is None, w.error
         want = data[:w.limit]
         if got != want:
-            at = next(i for i in range(len(want)) if got[i] != want[i])
+            at = next((i for i, (a, b) in enumerate(zip(got, want))
+                       if a != b), min(len(got), len(want)))
             raise AssertionError(
                 f"{len(got)} bytes arrived, {w.limit} written ({held} "
-                f"before RTS dropped); first difference at byte {at}; "
+                f"before RTS dropped), first difference at byte {at}; "
                 f"sha256 {hashlib.sha256(got).hexdigest()[:16]}, "
                 f"written {hashlib.sha256(want).hexdigest()[:16]}")
+        wait_for(lambda: rts(p.s1), 10, "RTS back, the network caught up")
         wait_for(lambda: int(p.get("statistics/rx_bytes")) == w.limit, 10,
                  "rx_bytes to count every byte")
         print(f"# {held} bytes before RTS dropped, {w.limit} in all, "
