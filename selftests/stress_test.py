@@ -28,7 +28,8 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tcp_server_test import (CLASS, LDISC, N_TTY, TIOCSETD, Port,  # noqa
                              digest, read, read_fd, read_stalling, recv_n,
-                             run_tests, stream, wait_for, write_all_fd)
+                             run_tests, Monitor, stream, wait_for,
+                             write_all_fd)
 
 FULL = os.environ.get("SERNET_STRESS") == "full"
 CYCLES = 1000
@@ -363,7 +364,12 @@ def test_10000_connections_half_reset_while_data_flows_both_ways():
         assert digest(bytes(got_up)) == digest(up), len(got_up)
         wait_for(lambda: p.state() == "CONNECTED(1)", 20, "churn settles")
         assert p.stat("connects") == p.stat("disconnects") + 1
-        assert p.stat("connects") - 1 + p.stat("refused") >= CHURN // 2
+        # every connection was accepted or refused, exactly once: the
+        # graceful ones and the reset ones (Linux's accept() hands out a
+        # child reset while it waited in the queue)
+        print(f"# connects {p.stat('connects')}, refused {p.stat('refused')}")
+        assert p.stat("connects") - 1 + p.stat("refused") == CHURN, \
+            (p.stat("connects"), p.stat("refused"))
     finally:
         p.close()
 
@@ -371,6 +377,7 @@ def test_10000_connections_half_reset_while_data_flows_both_ways():
 # --- a peer that stops reading ---------------------------------------------------
 
 def test_zero_window_peer_is_bounded_and_hurts_no_one():
+    mon = Monitor()
     p = Port(2602)
     try:
         stuck = p.connect(rcvbuf=4096)          # never reads
@@ -399,8 +406,16 @@ def test_zero_window_peer_is_bounded_and_hurts_no_one():
         good.setblocking(True)
         got += recv_n(good, len(sent) - len(got), 30)
         assert digest(bytes(got)) == digest(bytes(sent)), len(got)
-        # the stuck peer was let go at its bound: 1 MiB behind
+        # the stuck peer was let go at its bound: 1 MiB behind, counting
+        # 128 bytes a packet of bookkeeping (1460-byte packets here: 92 %
+        # of it bytes); the event says how many bytes it was behind
         assert p.stat("drop_slow_client") == 1, p.stat("drop_slow_client")
+        gone = f"sernet{p.idx} ({p.tty}): disconnected " \
+            f"127.0.0.1:{stuck.getsockname()[1]} (too slow, "
+        mon.expect([gone])
+        behind = int(mon.lines[-1][len(gone):].split()[0])
+        print(f"# the stuck peer was let go {behind} B behind")
+        assert 0.85 * (1 << 20) < behind <= 1 << 20, behind
         print(f"# {len(sent) >> 10} KiB over {STALL_S} s, peak kernel "
               f"memory growth {peak >> 10} KiB (slab, stacks, socket "
               "buffers)")
@@ -410,6 +425,7 @@ def test_zero_window_peer_is_bounded_and_hurts_no_one():
         stuck.close()
     finally:
         p.close()
+        mon.close()
 
 
 # --- back-pressure end to end -----------------------------------------------------

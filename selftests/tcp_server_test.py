@@ -465,7 +465,7 @@ def test_slow_client_dropped_others_continue():
         wait_for(lambda: p.stat("drop_slow_client") == 1, 10, "slow drop")
         assert p.state() == "CONNECTED(1)"
         mon.expect([f"sernet{p.idx} ({p.tty}): disconnected "
-                    f"127.0.0.1:{slow.getsockname()[1]} (too slow;"])
+                    f"127.0.0.1:{slow.getsockname()[1]} (too slow, "])
         slow.close()
     finally:
         p.close()
@@ -596,14 +596,15 @@ def test_client_churn_while_data_flows():
         got += recv_n(steady, len(data) - len(got), 60)
         assert digest(bytes(got)) == digest(data), f"{len(got)} bytes"
         wait_for(lambda: p.state() == "CONNECTED(1)", 10, "churn settles")
-        # a connection reset before it was accepted is never counted;
-        # every one that was has been closed again but the steady one
+        # every one accepted has been closed again but the steady one
         assert p.stat("connects") == p.stat("disconnects") + 1, \
             (p.stat("connects"), p.stat("disconnects"))
-        # the 500 closed gracefully were all accepted: as clients, or
-        # refused while the server was full of closed ones not yet reaped
+        # each of the 1,000 was accepted as a client, or refused while the
+        # server was full of closed ones not yet reaped: exactly once, the
+        # reset ones too (Linux's accept() hands out a child reset while
+        # it waited in the queue)
         churned = p.stat("connects") - 1 + p.stat("refused")
-        assert churned >= 500, (p.stat("connects"), p.stat("refused"))
+        assert churned == 1000, (p.stat("connects"), p.stat("refused"))
     finally:
         p.close()
 

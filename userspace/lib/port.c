@@ -796,11 +796,17 @@ int sernet_event_format(uint8_t cmd, const struct sernet_port_info *p,
 		size_t n = strlen(buf);
 		const uint64_t *st = p->client.stats;
 
-		snprintf(buf + n, len - n, " (%s; sent %" PRIu64
-			 " B, received %" PRIu64 " B)",
-			 sernet_client_end_str(p->client.end),
-			 st[SERNET_CLIENT_STATS_NET_TX_BYTES],
-			 st[SERNET_CLIENT_STATS_NET_RX_BYTES]);
+		n += snprintf(buf + n, len - n, " (%s",
+			      sernet_client_end_str(p->client.end));
+		/* how far behind it was when it was let go */
+		if (p->client.end == SERNET_CLIENT_END_SLOW && n < len)
+			n += snprintf(buf + n, len - n, ", %" PRIu32 " B behind",
+				      p->client.queued);
+		if (n < len)
+			snprintf(buf + n, len - n, "; sent %" PRIu64
+				 " B, received %" PRIu64 " B)",
+				 st[SERNET_CLIENT_STATS_NET_TX_BYTES],
+				 st[SERNET_CLIENT_STATS_NET_RX_BYTES]);
 	}
 	return 0;
 }

@@ -520,10 +520,18 @@ static void test_event_format(void **state)
 	p.client.end = SERNET_CLIENT_END_SLOW;
 	p.client.stats[SERNET_CLIENT_STATS_NET_TX_BYTES] = 1048576;
 	p.client.stats[SERNET_CLIENT_STATS_NET_RX_BYTES] = 7;
+	p.client.queued = 962600;
 	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242 "
-			    "(too slow; sent 1048576 B, received 7 B)");
+			    "(too slow, 962600 B behind; sent 1048576 B, "
+			    "received 7 B)");
+	/* only a slow client's end says how far behind it was */
+	p.client.end = SERNET_CLIENT_END_PEER;
+	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242 "
+			    "(closed by peer; sent 1048576 B, received 7 B)");
 	assert_int_equal(sernet_event_format(SERNET_CMD_STATUS, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): status CONNECTED(1)");
