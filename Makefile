@@ -47,7 +47,8 @@ KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet
 
 .PHONY: all modules testmod userspace selftests utests deps lint check test-host \
 	debug-kernel check-debug \
-	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress clean help
+	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress mutants \
+	clean help
 
 all: modules userspace
 
@@ -62,6 +63,7 @@ help:
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
 	@echo "make stress     selftests/stress_test.py at full size (1 GiB each way), 6.1 and 6.12"
+	@echo "make mutants    mutants of kernel/, each must fail its tests (~11 min; MUTANTS=a,b)"
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (9-13 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make bench-test host test of the bench's table (verdicts, marks, rotation), TAP"
@@ -231,6 +233,11 @@ stress:
 		tools/vm/run --kernel $$k --timeout 3600 -- \
 			env SERNET_STRESS=full selftests/stress_test.py || exit 1; \
 	done
+
+# --- mutation check (not part of check: it is slow) ------------------------------
+# Each mutant of tools/mutants/mutants.py on a scratch copy, build/mutants/NAME/
+mutants: $(BUILD)/ksrc/.stamp
+	@tools/mutants/run $(MUTANTS)
 
 clean:
 	rm -rf $(BUILD)
