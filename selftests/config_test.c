@@ -493,6 +493,17 @@ TEST_F(port, sysfs_writes)
 	EXPECT_TRUE(same_config(&p, &q));
 }
 
+/* ttyS1 if a UART answered there (type 0 is PORT_UNKNOWN), else -1 */
+static int open_uart(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/class/tty/ttyS1/type", buf, sizeof(buf)) ||
+	    !strcmp(buf, "0"))
+		return -1;
+	return open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
+}
+
 /*
  * The 8250 cannot go faster than its clock: such a rate is refused, and
  * the rest of the same request is not applied.
@@ -508,13 +519,9 @@ TEST(uart_8250_refuses_impossible_baud)
 	char buf[32];
 	int fd, idx;
 
-	/* type 0 is PORT_UNKNOWN: no UART answered at ttyS1's address */
-	if (read_file("/sys/class/tty/ttyS1/type", buf, sizeof(buf)) ||
-	    !strcmp(buf, "0"))
-		SKIP(return, "no UART at ttyS1");
-	fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
+	fd = open_uart();
 	if (fd < 0)
-		SKIP(return, "no /dev/ttyS1");
+		SKIP(return, "no UART at ttyS1");
 	ASSERT_EQ(0, attach(fd));
 	idx = sysfs_port_of("ttyS1");
 	ASSERT_GE(idx, 0);
@@ -563,14 +570,11 @@ TEST(uart_8250_auto_packing_time_with_parity)
 		  .stopbits = 1 },
 	};
 	struct sernet_nl nl;
-	char buf[32];
 	int fd, idx;
 
-	if (read_file("/sys/class/tty/ttyS1/type", buf, sizeof(buf)) ||
-	    !strcmp(buf, "0"))
+	fd = open_uart();
+	if (fd < 0)
 		SKIP(return, "no UART at ttyS1");
-	fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
-	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, attach(fd));
 	idx = sysfs_port_of("ttyS1");
 	ASSERT_GE(idx, 0);

@@ -35,6 +35,7 @@ class Mutant:
 
 
 SRV = "tcp_server_test.py::"
+CLI = "tcp_client_test.py::"
 
 MUTANTS = [
     # --- ldisc.c --------------------------------------------------------------
@@ -98,6 +99,14 @@ MUTANTS = [
         breaks="a packet holding the packing length is not closed",
         fuzz={"fuzz_pack": 10},
     ),
+    Mutant(
+        name="pack-step-backlog-bound-x16",
+        file="kernel/pack_step.h",
+        orig="if (s->backlog >= SERNET_BACKLOG_HIGH)",
+        repl="if (s->backlog >= 16 * SERNET_BACKLOG_HIGH)",
+        breaks="serial bytes are taken far past the backlog bound",
+        fuzz={"fuzz_pack": 10},
+    ),
     # --- pack.c ---------------------------------------------------------------
     Mutant(
         name="pack-timer-no-tx-work",
@@ -153,13 +162,12 @@ MUTANTS = [
         vm=[SRV + "full_server_refuses_or_drops_oldest"],
     ),
     Mutant(
-        name="tcp-slow-client-kept",
+        name="tcp-slow-bound-doubled",
         file="kernel/tcp.c",
-        orig="if (!q || c->queued + pkt->len + SERNET_PKT_COST >\n"
-             "\t\t  SERNET_CLIENT_QUEUE_MAX) {",
-        repl="if (!q) {",
-        breaks="a client that lags is never dropped: its queue grows",
-        vm=[SRV + "slow_client_dropped_others_continue"],
+        orig="#define SERNET_CLIENT_QUEUE_MAX\t(1024 * 1024)",
+        repl="#define SERNET_CLIENT_QUEUE_MAX\t(2 * 1024 * 1024)",
+        breaks="a slow client may lag 2 MiB, not 1 MiB",
+        vm=["stress_test.py::zero_window_peer_is_bounded_and_hurts_no_one"],
     ),
     Mutant(
         name="tcp-eof-not-closed",
@@ -188,10 +196,121 @@ MUTANTS = [
         breaks="a sysfs write above the setting's range is applied",
         vm=["config_test"],
     ),
+    # --- kept and closed (issue 10: the checks that could not fail) --------
+    Mutant(
+        name="pack-keeps-whole-packets",
+        file="kernel/pack.c",
+        orig="\t\tif (port->pkts_cost <= SERNET_KEEP_COST &&\n"
+             "\t\t    port->pkts_bytes - keep < pkt->len) {",
+        repl="\t\tif (0) {",
+        breaks="UARTCLBUF OFF keeps less than the newest 32 KiB (whole packets)",
+        vm=[SRV + "kept_while_no_client"],
+    ),
+    Mutant(
+        name="tcp-close-leaves-socket-open",
+        file="kernel/tcp.c",
+        orig="\tkernel_sock_shutdown(c->sock, SHUT_RDWR);\n"
+             "\tsock_release(c->sock);\n\tlist_for_each_entry_safe",
+        repl="\tlist_for_each_entry_safe",
+        breaks="a connection let go of is never closed (the peer sees nothing)",
+        vm=[CLI + "back_to_server_mode"],
+    ),
+    Mutant(
+        name="tcp-listen-status-word",
+        file="kernel/tcp.c",
+        orig="\tsnprintf(buf, sizeof(buf), \"ERROR: %s\",\n"
+             "\t\t err == -EADDRINUSE",
+        repl="\tsnprintf(buf, sizeof(buf), \"ERROR %s\",\n"
+             "\t\t err == -EADDRINUSE",
+        breaks="the status of a port that cannot listen is not 'ERROR: ...'",
+        vm=[SRV + "cannot_listen_is_an_error_that_retries"],
+    ),
+    Mutant(
+        name="tcpc-failed-attempt-not-error",
+        file="kernel/tcp.c",
+        orig="sernet_client_retry(xp, err ?: -ECONNABORTED);",
+        repl="sernet_client_retry(xp, 0);",
+        breaks="a TCPC port whose attempts fail says CONNECTING, not why",
+        vm=[CLI + "no_server_keeps_trying"],
+    ),
+    Mutant(
+        name="tcpc-sockton-counts-sent-data",
+        file="kernel/tcp.c",
+        orig="since = READ_ONCE(port->cfg.socksl) ? xp->last_io : xp->last_rx;",
+        repl="since = xp->last_io;",
+        breaks="SOCKTON: data sent to the server keeps a silent one connected",
+        vm=[CLI + "sockton_reconnects_when_nothing_comes"],
+    ),
+    Mutant(
+        name="tcpc-shorto-ignores-received-data",
+        file="kernel/tcp.c",
+        orig="\t\txp->last_rx = jiffies;\n\t\txp->last_io = xp->last_rx;\n"
+             "\t\txp->wlen = n;",
+        repl="\t\txp->last_rx = jiffies;\n\t\txp->wlen = n;",
+        breaks="SHORTO closes a short connection the server is still using",
+        vm=[CLI + "short_connection_kept_by_network_traffic"],
+    ),
+    Mutant(
+        name="udp-filter-port-only",
+        file="kernel/udp.c",
+        orig=('\treturn ((const struct sockaddr_in *)ss)->sin_port ==\n'
+             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_port &&\n'
+             '\t       ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==\n'
+             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_addr.s_addr;\n'),
+        repl=('\treturn ((const struct sockaddr_in *)ss)->sin_port ==\n'
+             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_port;\n'),
+        breaks="UDPC takes a stranger at another address with the remote's port",
+        vm=['udp_test.py::udp_client_filters_sources_unless_udpon'],
+    ),
+    Mutant(
+        name="udp-server-old-peer-copied",
+        file="kernel/udp.c",
+        orig=('\t\tint n = kernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
+             '\n'
+             '\t\tif (n == pkt->len) {\n'),
+        repl=('\t\tstatic struct sockaddr_storage last;\n'
+             '\t\tint n = kernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
+             '\n'
+             '\t\tif (last.ss_family && memcmp(&last, &xp->peer, sizeof(last))) {\n'
+             '\t\t\tmsg.msg_name = &last;\n'
+             '\t\t\tkernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
+             '\t\t}\n'
+             '\t\tlast = xp->peer;\n'
+             '\t\tif (n == pkt->len) {\n'),
+        breaks="UDPS keeps sending to the previous sender too",
+        vm=['udp_test.py::udp_server_answers_the_last_sender'],
+    ),
+    Mutant(
+        name="pack-timer-not-restarted",
+        file="kernel/pack.c",
+        orig=('\tif (port->pack_used)\n'
+             '\t\thrtimer_start(&port->pack_timer,\n'),
+        repl=('\tif (port->pack_used && !hrtimer_active(&port->pack_timer))\n'
+             '\t\thrtimer_start(&port->pack_timer,\n'),
+        breaks="the packing time counts from the first byte, not the last",
+        vm=["packing_test.py::time_counted_from_the_last_byte"],
+    ),
+    Mutant(
+        name="config-auto-8-chars",
+        file="kernel/config.c",
+        orig='\t\t   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
+        repl='\t\t   max_t(u64, 8 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
+        breaks="the automatic packing time is 8 character times",
+        vm=['packing_test.py::automatic_time_at_1200_baud', 'packing_test.py::automatic_time_at_600_baud'],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
 EXTRA = [
+    Mutant(
+        name="tcp-slow-client-kept",
+        file="kernel/tcp.c",
+        orig="if (!q || c->queued + pkt->len + SERNET_PKT_COST >\n"
+             "\t\t  SERNET_CLIENT_QUEUE_MAX) {",
+        repl="if (!q) {",
+        breaks="a client that lags is never dropped: its queue grows",
+        vm=[SRV + "slow_client_dropped_others_continue"],
+    ),
     Mutant(
         name="ldisc-no-write-wakeup",
         file="kernel/ldisc.c",
@@ -211,14 +330,6 @@ EXTRA = [
         vm=["config_test"],
     ),
     Mutant(
-        name="pack-step-backlog-bound-x16",
-        file="kernel/pack_step.h",
-        orig="if (s->backlog >= SERNET_BACKLOG_HIGH)",
-        repl="if (s->backlog >= 16 * SERNET_BACKLOG_HIGH)",
-        breaks="serial bytes are taken far past the backlog bound",
-        vm=[SRV + "one_slow_reader_loses_nothing"],
-    ),
-    Mutant(
         name="pack-no-pty-writer-wakeup",
         file="kernel/pack.c",
         orig="\t\ttty_wakeup(tty->link);",
@@ -235,6 +346,167 @@ EXTRA = [
         repl="\treturn true;\n}",
         breaks="root without CAP_NET_ADMIN changes a port through sysfs",
         vm=["hostile_test"],
+    ),
+    Mutant(
+        name="tcp-rx-buf-100",
+        file="kernel/xport.h",
+        orig="#define SERNET_NET_RX_BUF\t4096",
+        repl="#define SERNET_NET_RX_BUF\t100",
+        breaks="network to serial in 100-byte reads: clients' writes interleave",
+        vm=[SRV + "clients_sending_at_once_stay_whole"],
+    ),
+    Mutant(
+        name="tcp-accepts-one-per-round",
+        file="kernel/tcp.c",
+        orig="\twhile (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {",
+        repl="\tfor (int once = 1; once-- && "
+             "!kernel_accept(xp->lsock, &sock, O_NONBLOCK);) {",
+        breaks="a burst of connections: all but one wait in the backlog",
+        vm=["stress_test.py::10000_connections_half_reset_while_data_flows_both_ways"],
+        timeout=900,
+    ),
+    Mutant(
+        name="udp-udpon-port-only",
+        file="kernel/udp.c",
+        orig=('\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
+             '\t\t     !READ_ONCE(port->cfg.udpon) &&\n'),
+        repl=('\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
+             '\t\t     ((struct sockaddr_in *)&from)->sin_addr.s_addr !=\n'
+             '\t\t     ((struct sockaddr_in *)&xp->peer)->sin_addr.s_addr) ||\n'
+             '\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
+             '\t\t     !READ_ONCE(port->cfg.udpon) &&\n'),
+        breaks="UDPON ON still refuses other addresses",
+        vm=['udp_test.py::udp_client_filters_sources_unless_udpon'],
+    ),
+    Mutant(
+        name="udp-server-first-peer-only",
+        file="kernel/udp.c",
+        orig=('\t\t\tmemcpy(&xp->peer, &from, msg.msg_namelen);\n'
+             '\t\t\txp->peer_len = msg.msg_namelen;\n'),
+        repl=('\t\t\tif (first) {\n'
+             '\t\t\t\tmemcpy(&xp->peer, &from, msg.msg_namelen);\n'
+             '\t\t\t\txp->peer_len = msg.msg_namelen;\n'
+             '\t\t\t}\n'),
+        breaks="UDPS answers the first sender for ever",
+        vm=['udp_test.py::udp_server_answers_the_last_sender'],
+    ),
+    Mutant(
+        name="udp-localport0-remote-port",
+        file="kernel/udp.c",
+        orig=('\t\t((struct sockaddr_in *)&local)->sin_port =\n'
+             '\t\t\thtons(client ? port->cfg.local_port : port->cfg.port);\n'),
+        repl=('\t\t((struct sockaddr_in *)&local)->sin_port =\n'
+             '\t\t\thtons(client && port->cfg.local_port ?\n'
+             '\t\t\t      port->cfg.local_port : port->cfg.port);\n'),
+        breaks="UDPC with no local port binds the remote's port number",
+        vm=['udp_test.py::udp_client_without_local_port'],
+    ),
+    Mutant(
+        name="udp-bind-in-use-ignored",
+        file="kernel/udp.c",
+        orig=('\terr = kernel_bind(sock, (struct sockaddr *)&local, len);\n'
+             '\tif (err) {\n'),
+        repl=('\terr = kernel_bind(sock, (struct sockaddr *)&local, len);\n'
+             '\tif (err && err != -EADDRINUSE) {\n'),
+        breaks="a UDP port held by another socket is shown as up, never ERROR",
+        vm=['udp_test.py::udp_bind_failure_is_an_error_that_retries', 'udp_test.py::udp_client_bind_failure_keeps_or_discards'],
+    ),
+    Mutant(
+        name="udp-no-peer-discards",
+        file="kernel/udp.c",
+        orig=('\t\tsernet_pack_no_peer(port);\n'
+             '\t\treturn;\n'),
+        repl=('\t\twhile ((pkt = sernet_pkt_next(port))) {\n'
+             '\t\t\tsernet_count(port, SERNET_STATS_DROP_NO_PEER, pkt->len);\n'
+             '\t\t\tsernet_pkt_put(pkt);\n'
+             '\t\t}\n'
+             '\t\treturn;\n'),
+        breaks="UDP discards what comes while no peer or socket, UARTCLBUF OFF too",
+        vm=['udp_test.py::udp_server_answers_the_last_sender', 'udp_test.py::udp_client_bind_failure_keeps_or_discards'],
+    ),
+    Mutant(
+        name="udp-server-merges-packets",
+        file="kernel/udp.c",
+        orig='\t\t\t.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,\n',
+        repl=('\t\t\t.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |\n'
+             '\t\t\t\t     (xp->proto == SERNET_PROTO_UDPS &&\n'
+             '\t\t\t\t      sernet_pkts_pending(port) ? MSG_MORE : 0),\n'),
+        breaks="UDPS sends waiting packets as one datagram",
+        vm=['udp_test.py::udp_server_datagram_boundaries'],
+    ),
+    Mutant(
+        name="udp-rx-truncates",
+        file="kernel/udp.c",
+        orig='\t\tif ((msg.msg_flags & MSG_TRUNC) ||\n',
+        repl='\t\tif ((msg.msg_flags & 0) ||\n',
+        breaks="a datagram longer than the buffer goes in part",
+        vm=['udp_test.py::udp_server_datagram_boundaries'],
+    ),
+    Mutant(
+        name="pack-clbuf-ignored",
+        file="kernel/pack.c",
+        orig='\tunsigned int keep = READ_ONCE(port->cfg.clbuf) ? 0 : SERNET_KEEP_BYTES;\n',
+        repl='\tunsigned int keep = SERNET_KEEP_BYTES;\n',
+        breaks="UARTCLBUF ON keeps data like OFF",
+        vm=['udp_test.py::udp_server_uartclbuf_on_discards_until_a_peer', 'udp_test.py::udp_client_bind_failure_keeps_or_discards'],
+    ),
+    Mutant(
+        name="pack-timer-quarter",
+        file="kernel/pack.c",
+        orig='\t\t\t      ns_to_ktime(sernet_pack_time_ns(port)),\n',
+        repl='\t\t\t      ns_to_ktime(sernet_pack_time_ns(port) / 4),\n',
+        breaks="the timer runs a quarter of the packing time",
+        vm=['packing_test.py'],
+    ),
+    Mutant(
+        name="config-auto-1-char",
+        file="kernel/config.c",
+        orig='\t\t   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
+        repl='\t\t   max_t(u64, char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
+        breaks="the automatic packing time is 1 character time",
+        vm=['packing_test.py::automatic_time_at_1200_baud', 'packing_test.py::automatic_time_at_600_baud'],
+    ),
+    Mutant(
+        name="config-auto-data-bits",
+        file="kernel/config.c",
+        orig='\tu64 char_ns = div_u64((u64)tty_get_frame_size(t->c_cflag) *\n',
+        repl='\tu64 char_ns = div_u64((u64)tty_get_char_size(t->c_cflag) *\n',
+        breaks="a character time counts data bits only",
+        vm=['packing_test.py::automatic_time_at_1200_baud', 'packing_test.py::automatic_time_at_600_baud'],
+    ),
+    Mutant(
+        name="config-len0-1024",
+        file="kernel/config.c",
+        orig='\treturn READ_ONCE(port->cfg.pack_len) ?: SERNET_PACK_LEN_MAX;\n',
+        repl='\treturn READ_ONCE(port->cfg.pack_len) ?: 1024;\n',
+        breaks="packing length 0 means 1024",
+        vm=['packing_test.py::length_0_is_1460'],
+    ),
+    Mutant(
+        name="udp-close-leaks-socket",
+        file="kernel/udp.c",
+        orig="\tif (xp->usock)\n\t\tsock_release(xp->usock);\n"
+             "\txp->usock = NULL;",
+        repl="\txp->usock = NULL;",
+        breaks="each UDP port's socket is leaked when it closes",
+        vm=["stress_test.py::cycles_of_attach_traffic_and_every_ending"],
+        timeout=900,
+    ),
+    Mutant(
+        name="config-auto-no-floor",
+        file="kernel/config.c",
+        orig="max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS)",
+        repl="4 * char_ns",
+        breaks="the automatic packing time has no 100 us floor",
+        vm=["config_test"],
+    ),
+    Mutant(
+        name="pack-stall-drops-a-byte",
+        file="kernel/pack.c",
+        orig="\tstalled = true;\n\tclosed = true;\nout:",
+        repl="\tstalled = true;\n\tclosed = true;\n\tdone += done < count;\nout:",
+        breaks="a byte is lost each time the serial side is throttled",
+        vm=["uart_8250_test.py::fc_holds_rts_and_loses_nothing"],
     ),
 ]
 
@@ -258,19 +530,6 @@ PENDING = [
         repl="i < SERNET_STATS_MAX; i++) {\n\t\tif (i == SERNET_STATS_PAD)",
         breaks="GET leaves out the last counter (drop_udp)",
         vm=["cli_test.sh", "hostile_test"],
-    ),
-    # Needs: the stuck client dropped at 1 MiB of queue, not later: e.g. its
-    # "queued" (show --json) never above 1 MiB, and drop_slow_client = 1
-    # before the serial bytes sent pass 1 MiB plus the socket buffers
-    # (small ones, set in a namespace, as uart_8250_test.py does).
-    Mutant(
-        name="tcp-slow-bound-doubled",
-        file="kernel/tcp.c",
-        orig="#define SERNET_CLIENT_QUEUE_MAX\t(1024 * 1024)",
-        repl="#define SERNET_CLIENT_QUEUE_MAX\t(2 * 1024 * 1024)",
-        breaks="a slow client may lag 2 MiB, not 1 MiB",
-        vm=["stress_test.py::zero_window_peer_is_bounded_and_hurts_no_one",
-            SRV + "slow_client_dropped_others_continue"],
     ),
     # Needs: clients served in turn: while one client sends without a pause,
     # another's short message reaches the serial line within a bound (a few
