@@ -87,6 +87,9 @@ modules:
 		$(call modtree,$$d); \
 		echo "  MODULE  $$r"; \
 		$(MAKE) -s -C $$k M=$$d modules; \
+		$(call modtree,$$d/hooks); \
+		echo "  MODULE  $$r (test build, kernel/hooks.h)"; \
+		$(MAKE) -s -C $$k M=$$d/hooks SERNET_TEST_HOOKS=y modules; \
 	done
 
 # A test-only module that oopses in a kworker, for make check's test of the

@@ -34,13 +34,19 @@ static int __init sernet_init(void)
 	if (err)
 		goto err_class;
 
-	err = sernet_ldisc_register(ldisc);
+	err = sernet_hooks_init();
 	if (err)
 		goto err_netlink;
+
+	err = sernet_ldisc_register(ldisc);
+	if (err)
+		goto err_hooks;
 
 	pr_info("sernet: line discipline %d registered\n", ldisc);
 	return 0;
 
+err_hooks:
+	sernet_hooks_exit();
 err_netlink:
 	sernet_netlink_exit();
 err_class:
@@ -52,6 +58,7 @@ err_class:
 static void __exit sernet_exit(void)
 {
 	sernet_ldisc_unregister();
+	sernet_hooks_exit();
 	sernet_netlink_exit();
 	class_unregister(&sernet_class);
 	WARN_ON(!xa_empty(&sernet_ports));

@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/sernet.h>
 
+#include "hooks.h"
 #include "pack_step.h"
 
 /**
