@@ -212,9 +212,29 @@ static int sernet_apply_serial(struct sernet_port *port,
 	return -EINVAL;
 }
 
+/* The socket fields of @src that @mask names, into @dst */
+static void sernet_sock_fields(struct sernet_config *dst,
+			       const struct sernet_config *src, u64 mask)
+{
+	if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
+		dst->proto = src->proto;
+	if (mask & BIT_ULL(SERNET_A_SOCK_PORT))
+		dst->port = src->port;
+	if (mask & BIT_ULL(SERNET_A_SOCK_ADDR)) {
+		dst->addr_len = src->addr_len;
+		memcpy(dst->addr, src->addr, src->addr_len);
+	}
+	if (mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT))
+		dst->local_port = src->local_port;
+	if (mask & BIT_ULL(SERNET_A_SOCKSL))
+		dst->socksl = src->socksl;
+}
+
 /*
  * Apply the fields of @cfg that @mask (BIT(SERNET_A_...)) names, all or
  * nothing. Ranges were checked by the caller (netlink policy or sysfs).
+ * A new socket that cannot start (no memory) puts the old settings back,
+ * serial ones included, and the old transport with them.
  */
 int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		      u64 mask, struct netlink_ext_ack *extack)
@@ -224,7 +244,8 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 			   BIT_ULL(SERNET_A_UART_STOPBITS) |
 			   BIT_ULL(SERNET_A_UART_PARITY) |
 			   BIT_ULL(SERNET_A_UART_FLOW);
-	struct sernet_config now;
+	struct sernet_config now, old;
+	bool sock;
 	int err = 0;
 
 	mutex_lock(&port->lock);
@@ -233,6 +254,19 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		goto out;
 	}
 	sernet_config_get(port, &now);
+	old = now;
+	/* A change of the socket restarts the transport, only it. */
+	sock = ((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
+		cfg->proto != port->cfg.proto) ||
+	       ((mask & BIT_ULL(SERNET_A_SOCK_PORT)) &&
+		cfg->port != port->cfg.port) ||
+	       ((mask & BIT_ULL(SERNET_A_SOCK_ADDR)) &&
+		(cfg->addr_len != port->cfg.addr_len ||
+		 memcmp(cfg->addr, port->cfg.addr, cfg->addr_len))) ||
+	       ((mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT)) &&
+		cfg->local_port != port->cfg.local_port) ||
+	       ((mask & BIT_ULL(SERNET_A_SOCKSL)) &&
+		cfg->socksl != port->cfg.socksl);
 
 	if (mask & serial) {
 		if (mask & BIT_ULL(SERNET_A_UART_BAUD))
@@ -248,6 +282,22 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		err = sernet_apply_serial(port, &now, extack);
 		if (err)
 			goto out;
+	}
+	if (sock) {
+		sernet_xport_stop(port);
+		sernet_sock_fields(&port->cfg, cfg, mask);
+		err = sernet_xport_start(port);
+		if (err) {
+			sernet_sock_fields(&port->cfg, &old, mask);
+			if (sernet_xport_start(port))
+				pr_warn_ratelimited("sernet: %s: cannot restart\n",
+						    port->tty_name);
+			if (mask & serial)
+				sernet_apply_serial(port, &old, NULL);
+			NL_SET_ERR_MSG(extack,
+				       "cannot start the new socket: nothing changed");
+			goto out;
+		}
 	}
 	if (mask & BIT_ULL(SERNET_A_PACK_TIME))
 		WRITE_ONCE(port->cfg.pack_time, cfg->pack_time);
@@ -265,33 +315,6 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		WRITE_ONCE(port->cfg.udpon, cfg->udpon);
 	if (mask & BIT_ULL(SERNET_A_UARTCLBUF))
 		WRITE_ONCE(port->cfg.clbuf, cfg->clbuf);
-	/* A change of the socket restarts the transport, only it. */
-	if (((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
-	     cfg->proto != port->cfg.proto) ||
-	    ((mask & BIT_ULL(SERNET_A_SOCK_PORT)) &&
-	     cfg->port != port->cfg.port) ||
-	    ((mask & BIT_ULL(SERNET_A_SOCK_ADDR)) &&
-	     (cfg->addr_len != port->cfg.addr_len ||
-	      memcmp(cfg->addr, port->cfg.addr, cfg->addr_len))) ||
-	    ((mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT)) &&
-	     cfg->local_port != port->cfg.local_port) ||
-	    ((mask & BIT_ULL(SERNET_A_SOCKSL)) &&
-	     cfg->socksl != port->cfg.socksl)) {
-		sernet_xport_stop(port);
-		if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
-			port->cfg.proto = cfg->proto;
-		if (mask & BIT_ULL(SERNET_A_SOCK_PORT))
-			port->cfg.port = cfg->port;
-		if (mask & BIT_ULL(SERNET_A_SOCK_ADDR)) {
-			port->cfg.addr_len = cfg->addr_len;
-			memcpy(port->cfg.addr, cfg->addr, cfg->addr_len);
-		}
-		if (mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT))
-			port->cfg.local_port = cfg->local_port;
-		if (mask & BIT_ULL(SERNET_A_SOCKSL))
-			port->cfg.socksl = cfg->socksl;
-		err = sernet_xport_start(port);
-	}
 out:
 	mutex_unlock(&port->lock);
 	return err;

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/tty.h>
+#include <linux/tty_driver.h>
 #include <linux/tty_ldisc.h>
 
 #include "compat.h"
@@ -83,11 +84,16 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 		port->has_tty_link = true;
 	}
 
+	/*
+	 * A new port runs the factory defaults: a TCP server on port 23. Its
+	 * lock is held from before it can be found until the transport runs,
+	 * so a SET or a sysfs write racing with the attach waits and then
+	 * replaces that transport, never starts one beside it.
+	 */
+	mutex_lock(&port->lock);
 	sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
 	mutex_unlock(&sernet_ports_lock);
-
-	/* A new port runs the factory defaults: a TCP server on port 23. */
-	mutex_lock(&port->lock);
+	sernet_hook_delay(SERNET_HOOK_PORT_ADDED);
 	err = sernet_xport_start(port);
 	mutex_unlock(&port->lock);
 	if (err)
@@ -150,6 +156,13 @@ static int sernet_ldisc_open(struct tty_struct *tty)
 
 	if (!tty->ops->write)
 		return -EOPNOTSUPP;
+	/*
+	 * A pty master has no line settings of its own (tty_set_termios()
+	 * warns on one): the serial end of a pty pair is its slave.
+	 */
+	if (tty->driver->type == TTY_DRIVER_TYPE_PTY &&
+	    tty->driver->subtype == PTY_TYPE_MASTER)
+		return -EINVAL;
 
 	port = sernet_port_create(tty);
 	if (IS_ERR(port))
@@ -167,6 +180,20 @@ static void sernet_ldisc_close(struct tty_struct *tty)
 	tty->disc_data = NULL;
 	if (port)
 		sernet_port_destroy(port);
+}
+
+/*
+ * A hangup ends the port (the tty core closes the discipline next). The
+ * tty's next open must not make it again, with the factory defaults (a
+ * TCP server on port 23 on every address), or fail with EPERM for a user
+ * without CAP_NET_ADMIN: it gets N_TTY, as a pty's does (its driver resets
+ * the termios). Attaching again is for ldattach to do.
+ */
+static void sernet_ldisc_hangup(struct tty_struct *tty)
+{
+	down_write(&tty->termios_rwsem);
+	tty->termios.c_line = N_TTY;
+	up_write(&tty->termios_rwsem);
 }
 
 /* Called with termios_rwsem held, after any change of the line settings */
@@ -200,6 +227,7 @@ static struct tty_ldisc_ops sernet_ldisc = {
 	.name		= "sernet",
 	.open		= sernet_ldisc_open,
 	.close		= sernet_ldisc_close,
+	.hangup		= sernet_ldisc_hangup,
 	.ioctl		= sernet_ldisc_ioctl,
 	.set_termios	= sernet_ldisc_set_termios,
 	.write_wakeup	= sernet_ldisc_write_wakeup,

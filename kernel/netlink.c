@@ -547,8 +547,10 @@ static void __net_exit sernet_net_pre_exit(struct net *net)
 		/* its sockets die with the namespace; it comes back IDLE */
 		mutex_lock(&port->lock);
 		sernet_xport_stop(port);
-		mutex_unlock(&port->lock);
+		/* before a change waiting for the lock restarts it, here */
 		write_pnet(&port->net, &init_net);
+		mutex_unlock(&port->lock);
+		sernet_hook_delay(SERNET_HOOK_NET_EXIT);
 		sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
 	}
 	mutex_unlock(&sernet_ports_lock);

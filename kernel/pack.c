@@ -54,7 +54,8 @@ static bool sernet_pack_close(struct sernet_port *port)
 {
 	struct sernet_pkt *pkt;
 
-	pkt = kmalloc(sizeof(*pkt), GFP_ATOMIC);
+	pkt = sernet_hook_fail(SERNET_HOOK_PKT_ALLOC) ? NULL :
+	      kmalloc(sizeof(*pkt), GFP_ATOMIC);
 	if (!pkt)
 		return false;
 	kref_init(&pkt->ref);
@@ -78,14 +79,21 @@ static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
 {
 	struct sernet_port *port = container_of(t, struct sernet_port,
 						pack_timer);
-	bool closed = false;
+	bool closed = false, left = false;
 
 	spin_lock(&port->pack_lock);
-	if (port->pack_used)
+	if (port->pack_used) {
 		closed = sernet_pack_close(port);
+		left = !closed;
+	}
 	spin_unlock(&port->pack_lock);
 	if (closed)
 		queue_work(port->wq, &port->tx_work);
+	/* no memory for the packet: nothing else would close it */
+	if (left) {
+		hrtimer_forward_now(t, ms_to_ktime(SERNET_NOMEM_RETRY_MS));
+		return HRTIMER_RESTART;
+	}
 	return HRTIMER_NORESTART;
 }
 
@@ -94,7 +102,8 @@ static bool sernet_pack_page(struct sernet_port *port)
 {
 	struct page *page;
 
-	page = alloc_page(GFP_ATOMIC);
+	page = sernet_hook_fail(SERNET_HOOK_PAGE_ALLOC) ? NULL :
+	       alloc_page(GFP_ATOMIC);
 	if (!page)
 		return false;
 	if (port->pack_page)
@@ -128,7 +137,7 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 {
 	struct sernet_port *port = tty->disc_data;
 	unsigned int len = sernet_pack_len(port);
-	bool closed = false, stalled = false;
+	bool closed = false, stalled = false, nomem = false;
 	size_t done = 0;
 
 	spin_lock_bh(&port->pack_lock);
@@ -146,12 +155,12 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			goto stall;
 		case SERNET_PACK_CLOSE:
 			if (!sernet_pack_close(port))
-				goto stall;
+				goto nomem;
 			closed = true;
 			break;
 		case SERNET_PACK_PAGE:
 			if (!sernet_pack_page(port))
-				goto stall;
+				goto nomem;
 			break;
 		case SERNET_PACK_COPY:
 			memcpy(page_address(port->pack_page) + port->pack_off +
@@ -165,6 +174,9 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	if (port->pack_used >= len)
 		closed |= sernet_pack_close(port);
 	goto out;
+nomem:
+	/* the backlog may be empty: nomem_work resumes, a while later */
+	nomem = true;
 stall:
 	/* the transport's next round calls sernet_backlog_sub() */
 	port->rx_stalled = true;
@@ -180,8 +192,24 @@ out:
 	sernet_count(port, SERNET_STATS_RX_BYTES, done);
 	if (closed)
 		queue_work(port->wq, &port->tx_work);
-	if (stalled)
+	if (stalled) {
+		sernet_hook_delay(SERNET_HOOK_THROTTLE);
 		sernet_throttle(tty);
+		/*
+		 * The backlog may have drained since the unlock: then its
+		 * sernet_resume() ran before the throttle and did nothing.
+		 */
+		spin_lock_bh(&port->pack_lock);
+		stalled = port->rx_stalled;
+		spin_unlock_bh(&port->pack_lock);
+		if (!stalled) {
+			tty_unthrottle(tty);
+			tty_flip_buffer_push(tty->port);
+		}
+		if (nomem)
+			queue_delayed_work(port->wq, &port->nomem_work,
+					   msecs_to_jiffies(SERNET_NOMEM_RETRY_MS));
+	}
 	/*
 	 * A pty's writer sleeps while our flip buffer is full and N_TTY is
 	 * what would wake it (n_tty_check_unthrottle()); do the same.
@@ -219,13 +247,11 @@ struct sernet_pkt *sernet_pkt_next(struct sernet_port *port)
 	return pkt;
 }
 
-/* The network took (or will never take) bytes of the backlog. */
-void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
+/* Serial input was stalled: take it again (it stalls again if need be) */
+static void sernet_resume(struct sernet_port *port)
 {
 	bool resume = false;
 
-	if (atomic_sub_return(cost, &port->backlog) >= SERNET_BACKLOG_LOW)
-		return;
 	spin_lock_bh(&port->pack_lock);
 	if (port->rx_stalled) {
 		port->rx_stalled = false;
@@ -239,6 +265,20 @@ void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
 	}
 }
 
+/* The network took (or will never take) bytes of the backlog. */
+void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
+{
+	if (atomic_sub_return(cost, &port->backlog) < SERNET_BACKLOG_LOW)
+		sernet_resume(port);
+}
+
+/* port->nomem_work: an allocation failed and stalled serial input */
+static void sernet_nomem_work(struct work_struct *work)
+{
+	sernet_resume(container_of(to_delayed_work(work), struct sernet_port,
+				   nomem_work));
+}
+
 /*
  * No connection is up (PROTOCOLS.md §8, AT+UARTCLBUF): with UARTCLBUF ON the
  * waiting packets are discarded; OFF keeps the newest SERNET_KEEP_BYTES of
@@ -247,14 +287,19 @@ void sernet_backlog_sub(struct sernet_port *port, unsigned int cost)
  * cost more than SERNET_KEEP_COST (many tiny packets keep fewer bytes).
  * Every byte dropped is counted as dropped for no peer. The bounds stay
  * below SERNET_BACKLOG_LOW, so a stalled tty is always resumed.
+ *
+ * @trigger: the packets are what a short connection (SOCKSL) is being made
+ * for, and are kept as with OFF: the data that triggers it is sent.
  */
-void sernet_pack_no_peer(struct sernet_port *port)
+void sernet_pack_no_peer(struct sernet_port *port, bool trigger)
 {
 	unsigned int keep = READ_ONCE(port->cfg.clbuf) ? 0 : SERNET_KEEP_BYTES;
 	unsigned int cut = 0;
 	struct sernet_pkt *pkt;
 	LIST_HEAD(drop);
 
+	if (trigger)
+		keep = SERNET_KEEP_BYTES;
 	spin_lock_bh(&port->pack_lock);
 	while (port->pkts_bytes > keep || port->pkts_cost > SERNET_KEEP_COST) {
 		pkt = list_first_entry(&port->pkts, struct sernet_pkt, node);
@@ -292,6 +337,7 @@ void sernet_pack_init(struct sernet_port *port)
 	INIT_LIST_HEAD(&port->pkts);
 	hrtimer_init(&port->pack_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	port->pack_timer.function = sernet_pack_timer;
+	INIT_DELAYED_WORK(&port->nomem_work, sernet_nomem_work);
 }
 
 /* After the transport stopped and the tty went: free what is left. */
@@ -300,6 +346,7 @@ void sernet_pack_exit(struct sernet_port *port)
 	struct sernet_pkt *pkt;
 
 	hrtimer_cancel(&port->pack_timer);
+	cancel_delayed_work_sync(&port->nomem_work);
 	port->rx_stalled = false;	/* nothing to resume any more */
 	while ((pkt = list_first_entry_or_null(&port->pkts, struct sernet_pkt,
 					       node))) {

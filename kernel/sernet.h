@@ -72,6 +72,8 @@ struct sernet_xport;
 /* Serial data kept while no connection is up (UARTCLBUF OFF), see pack.c */
 #define SERNET_KEEP_BYTES	(32 * 1024)
 #define SERNET_KEEP_COST	(96 * 1024)
+/* An atomic allocation of serial input failed: try again this much later */
+#define SERNET_NOMEM_RETRY_MS	10
 
 /* Longest status string, with its NUL: "ERROR: address in use" fits */
 #define SERNET_STATUS_MAX	48
@@ -125,13 +127,16 @@ struct sernet_pkt {
  * @pkts_cost: @pkts_bytes plus %SERNET_PKT_COST for each packet
  * @backlog: bytes the network has not taken yet (see pack.c)
  * @rx_stalled: receive_buf2() refused bytes; resume when @backlog drains
+ * @nomem_work: resumes serial input stalled by a failed allocation
  * @tx_work: hands packets to the transport
  * @rx_work: network data to the serial line
  * @accept_work: takes new connections
  * @retry_work: tries again what failed (listening, connecting)
  * @idle_work: ends a TCP client connection idle too long (SOCKTON, SHORTO)
  *
- * @net and membership of sernet_ports are protected by sernet_ports_lock.
+ * Membership of sernet_ports is protected by sernet_ports_lock; @net is
+ * written holding both it and @lock, so either keeps it stable (a
+ * transport, started under @lock, makes its sockets in the @net it read).
  * Lock order: sernet_ports_lock, then @lock, then the tty's termios_rwsem.
  */
 struct sernet_port {
@@ -155,6 +160,7 @@ struct sernet_port {
 	unsigned int pkts_cost;
 	atomic_t backlog;
 	bool rx_stalled;
+	struct delayed_work nomem_work;
 	struct work_struct tx_work;
 	struct work_struct rx_work;
 	struct work_struct accept_work;
@@ -201,7 +207,7 @@ bool sernet_pkts_pending(struct sernet_port *port);
 void sernet_pkt_put(struct sernet_pkt *pkt);
 void sernet_pkt_delivered(struct sernet_pkt *pkt);
 void sernet_backlog_sub(struct sernet_port *port, unsigned int bytes);
-void sernet_pack_no_peer(struct sernet_port *port);
+void sernet_pack_no_peer(struct sernet_port *port, bool trigger);
 
 static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
 {

@@ -134,8 +134,19 @@ static void sernet_client_state_change(struct sock *sk)
 	sernet_client_kick(sk, true, false, true);
 }
 
+/*
+ * As sk_stream_write_space(): only once there is room again, clearing
+ * SOCK_NOSPACE (set by the -EAGAIN that stopped the flush), or TCP calls
+ * this for every ACK that follows.
+ */
 static void sernet_client_write_space(struct sock *sk)
 {
+	struct socket *sock = sk->sk_socket;
+
+	if (!sock || !__sk_stream_is_writeable(sk, 1))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	sernet_hook_count(SERNET_HOOK_TX_WAKE);
 	sernet_client_kick(sk, false, true, false);
 }
 
@@ -295,12 +306,17 @@ static void sernet_tx_work(struct work_struct *work)
 		return;
 	}
 	if (!xp || READ_ONCE(xp->stopping) || !xp->nclients) {
+		bool run = xp && !READ_ONCE(xp->stopping);
+
 		/* a short connection starts with the data that needs it */
-		if (xp && !READ_ONCE(xp->stopping) && xp->waiting &&
-		    sernet_pkts_pending(port))
+		if (run && xp->waiting && sernet_pkts_pending(port))
 			sernet_client_attempt(xp);
-		/* no peer: keep the newest bytes for the next, or not */
-		sernet_pack_no_peer(port);
+		/*
+		 * No peer: keep the newest bytes for the next, or not; with
+		 * short connections, waiting data is what one is made for.
+		 */
+		sernet_pack_no_peer(port, run && xp->proto == SERNET_PROTO_TCPC &&
+				    READ_ONCE(port->cfg.socksl));
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {
@@ -708,17 +724,27 @@ static void sernet_connect_done(struct sernet_xport *xp)
 
 	if (!c)
 		return;
+	sernet_hook_delay(SERNET_HOOK_CONNECT_DONE);
 	state = READ_ONCE(c->sock->sk->sk_state);
-	if (state == TCP_ESTABLISHED) {
-		xp->conn = NULL;
-		xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
-		sernet_client_up(xp, c);
-	} else if (state == TCP_CLOSE) {
+	if (state == TCP_SYN_SENT)
+		return;
+	if (state == TCP_CLOSE) {
 		int err = -READ_ONCE(c->sock->sk->sk_err);
 
 		sernet_conn_drop(xp);
 		sernet_client_retry(xp, err ?: -ECONNABORTED);
+		return;
 	}
+	/*
+	 * Up; or up and already closed by the server (CLOSE_WAIT: "busy, go
+	 * away"), when no callback comes any more: what it sent is read,
+	 * then its end, which makes the next attempt.
+	 */
+	xp->conn = NULL;
+	if (state == TCP_ESTABLISHED)
+		xp->backoff_ms = SERNET_BACKOFF_MIN_MS;
+	WRITE_ONCE(c->rx_ready, true);
+	sernet_client_up(xp, c);
 }
 
 /* A short connection with nothing to send waits for serial data. */
@@ -828,7 +854,10 @@ int sernet_xport_start(struct sernet_port *port)
 {
 	struct sernet_xport *xp;
 
-	xp = kzalloc(sizeof(*xp), GFP_KERNEL);
+	if (WARN_ON_ONCE(port->xport))
+		return -EBUSY;
+	xp = sernet_hook_fail(SERNET_HOOK_XPORT_ALLOC) ? NULL :
+	     kzalloc(sizeof(*xp), GFP_KERNEL);
 	if (!xp)
 		return -ENOMEM;
 	xp->wbuf = kmalloc(SERNET_NET_RX_BUF, GFP_KERNEL);

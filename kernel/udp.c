@@ -123,7 +123,7 @@ void sernet_udp_tx(struct sernet_xport *xp)
 	struct sernet_pkt *pkt;
 
 	if (!xp->usock || !xp->peer_len) {
-		sernet_pack_no_peer(port);
+		sernet_pack_no_peer(port, false);
 		return;
 	}
 	while ((pkt = sernet_pkt_next(port))) {

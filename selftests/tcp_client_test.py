@@ -357,6 +357,26 @@ def test_uartclbuf_in_tcp_client_mode():
             srv.close()
 
 
+def test_short_connection_sends_its_trigger_with_uartclbuf_on():
+    """
+    SOCKSL with UARTCLBUF ON: the data that opens a short connection is
+    what the connection is for, and is sent (PROTOCOLS.md section 8), not
+    discarded as data that came while no connection was up.
+    """
+    srv = listener(2416)
+    p = client_port(2416, extra=("socksl", "ON", "uartclbuf", "ON"))
+    try:
+        wait_for(lambda: p.state() == "IDLE", 5, "IDLE without data")
+        os.write(p.master, b"wake")
+        conn, _ = srv.accept()
+        assert recv_n(conn, 4, 5) == b"wake"
+        assert p.stat("drop_no_peer") == 0, p.stat("drop_no_peer")
+        conn.close()
+    finally:
+        p.close()
+        srv.close()
+
+
 def test_bad_socket_settings_are_refused():
     p = Port(2410)
     try:

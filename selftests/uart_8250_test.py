@@ -31,10 +31,13 @@ import time
 import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hooks import HookedModule, hook_hits, hook_set  # noqa: E402
 from tcp_server_test import (CLASS, LDISC, read, run_tests,  # noqa
                              wait_for)
 
 TIOCMGET = 0x5415
+TIOCGETD = 0x5424
+TIOCVHANGUP = 0x5437
 TIOCM_RTS = 0x004
 TIOCSETD = 0x5423
 N_TTY = 0
@@ -256,6 +259,101 @@ def test_auto_packing_waits_4_character_times():
         with open(trig, "w") as f:
             f.write(old_trig)
         p.close()
+
+
+def test_drained_before_the_throttle_is_unthrottled():
+    """
+    With FC on, the network drains the backlog after serial input
+    stalled but before the tty is held (the test build's hook sleeps
+    there): RTS comes back and every byte arrives, in order (before the
+    fix the hold came last, after the release, and RTS stayed low).
+    """
+    hook = "delay_throttle_ms"
+    with HookedModule():
+        p = Port8250()
+        c = None
+        data = random.Random(8251).randbytes(4 << 20)
+        w = Writer(p.s2, p.s1, data)
+        try:
+            p.set("flow", "FC")
+            p.set("port", 2322)
+            wait_for(lambda: p.get("state") == "LISTEN", 5, "LISTEN")
+            c = socket.socket()
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.connect(("127.0.0.1", 2322))
+            wait_for(lambda: p.get("state") == "CONNECTED(1)", 5, "client")
+            before = hook_hits(hook)
+            hook_set(hook, 3000)
+            w.start()
+            w.go.set()
+            # the client reads nothing: serial input stalls, and sleeps
+            wait_for(lambda: hook_hits(hook) > before or w.error, 120,
+                     "serial input to stall")
+            w.go.clear()
+            hook_set(hook, 0)
+            assert w.error is None, w.error
+            # while it sleeps, the network takes every packet
+            got = bytearray()
+            c.settimeout(0.5)
+            while True:
+                try:
+                    chunk = c.recv(65536)
+                except socket.timeout:
+                    break
+                assert chunk, "connection closed"
+                got += chunk
+            w.limit = w.sent + 128 * 1024
+            w.go.set()
+            c.settimeout(30)
+            while len(got) < w.limit:
+                try:
+                    chunk = c.recv(65536)
+                except socket.timeout:
+                    break
+                assert chunk, f"connection closed after {len(got)} bytes"
+                got += chunk
+            assert w.error is None, w.error
+            assert got == data[:w.limit], \
+                f"{len(got)} bytes arrived of {w.limit} (RTS {rts(p.s1)})"
+            wait_for(lambda: rts(p.s1), 10, "RTS up")
+        finally:
+            hook_set(hook, 0)
+            w.stop.set()
+            if w.is_alive():
+                w.join()
+            if c:
+                c.close()
+            p.close()
+
+
+def test_hangup_ends_the_port_for_good():
+    """
+    A hangup (vhangup(), or DCD lost without CLOCAL) ends the port, and
+    the tty's next open gets N_TTY: no new port with the factory defaults
+    (a TCP server on port 23 on every address), made behind the user's
+    back (before the fix the reopen made one, or failed with EPERM for a
+    user without CAP_NET_ADMIN).
+    """
+    s1, s2 = open_raw("/dev/ttyS1"), open_raw("/dev/ttyS2")
+    fd = None
+    try:
+        fcntl.ioctl(s1, TIOCSETD, struct.pack("i", LDISC))
+
+        def ports():
+            return [d for d in os.listdir(CLASS)
+                    if read(f"{CLASS}/{d}/tty_name") == "ttyS1"]
+        assert len(ports()) == 1, ports()
+        fcntl.ioctl(s1, TIOCVHANGUP)
+        wait_for(lambda: not ports(), 5, "the port to go")
+        # reopened while the hung-up file is still open
+        fd = os.open("/dev/ttyS1", os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        ld = struct.unpack("i", fcntl.ioctl(fd, TIOCGETD, bytes(4)))[0]
+        assert ld == N_TTY, f"line discipline {ld} after the reopen"
+        assert not ports(), f"a port again: {ports()}"
+    finally:
+        for f in (fd, s1, s2):
+            if f is not None:
+                os.close(f)
 
 
 if __name__ == "__main__":
