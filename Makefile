@@ -63,7 +63,7 @@ help:
 	@echo "make demo       boot the VM with a port attached"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each; check runs 5 s each"
 	@echo "make stress     selftests/stress_test.py at full size (1 GiB each way), 6.1 and 6.12"
-	@echo "make mutants    mutants of kernel/, each must fail its tests (~18 min; MUTANTS=a,b)"
+	@echo "make mutants    mutants of kernel/, each must fail its tests (~30 min; MUTANTS=a,b)"
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (9-13 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make bench-test host test of the bench's table (verdicts, marks, rotation), TAP"

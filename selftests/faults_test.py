@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hooks import HookedModule, hook_hits, hook_set  # noqa: E402
+from hooks import HookedModule, hook_get, hook_hits, hook_set  # noqa: E402
 from tcp_server_test import (CLASS, LDISC, N_TTY, TIOCSETD, Port,  # noqa
                              expect_closed, read, read_fd, recv_n, run_tests,
                              stream, wait_for, write_all_fd)
@@ -143,11 +143,10 @@ def test_no_page_for_serial_bytes_resumes():
     try:
         c = p.connect()
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "the client")
-        before = hook_hits(hook)
         hook_set(hook, 1)
         os.write(p.master, b"hello")
         assert recv_n(c, 5, 5) == b"hello"
-        assert hook_hits(hook) > before, "no page allocation failed"
+        assert hook_get(hook) == 0, "no page allocation failed"
         c.close()
     finally:
         hook_set(hook, 0)
@@ -156,26 +155,31 @@ def test_no_page_for_serial_bytes_resumes():
 
 def test_no_memory_for_a_packet_resumes():
     """
-    Packing length 5, ten bytes: the packet of the first five cannot be
-    made (so the port stalls), nor a moment later by the packing timer:
-    every byte still comes, in order (before the fix the timer gave up).
+    Five bytes, packing length 10: only the packing timer closes their
+    packet, and the packet cannot be had then; they still come a moment
+    later (before the fix the timer gave up). Then, packing length 5, ten
+    bytes: the packet of the first five cannot be made (serial input
+    stalls), nor by the timer: every byte still comes, in order.
     """
     hook = "fail_pkt_alloc"
-    p = Port(2904, pack_len=5)
+    p = Port(2904, pack_len=10)
     try:
         c = p.connect()
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "the client")
-        before = hook_hits(hook)
+        hook_set(hook, 1)
+        os.write(p.master, b"01234")
+        assert recv_n(c, 5, 5) == b"01234"
+        assert hook_get(hook) == 0, "no packet allocation failed"
+        p.set("pack_len", 5)
         hook_set(hook, 2)
         os.write(p.master, b"0123456789")
         assert recv_n(c, 10, 5) == b"0123456789"
-        assert hook_hits(hook) >= before + 2, "fewer than 2 failures"
-        assert p.stat("rx_packets") == 2, p.stat("rx_packets")
+        assert hook_get(hook) == 0, "fewer than 2 allocations failed"
+        assert p.stat("rx_packets") == 3, p.stat("rx_packets")
         c.close()
     finally:
         hook_set(hook, 0)
         p.close()
-
 
 def test_port_of_a_dying_netns_restarts_in_init_net():
     """

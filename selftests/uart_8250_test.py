@@ -163,20 +163,39 @@ class Writer(threading.Thread):
             self.error = e
 
 
+def fc_client(p, port):
+    """FC on, a TCP server on port, and its client with a 4 KiB buffer"""
+    p.set("flow", "FC")
+    p.set("port", port)
+    wait_for(lambda: p.get("state") == "LISTEN", 5, "LISTEN")
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", port))
+    wait_for(lambda: p.get("state") == "CONNECTED(1)", 5, "client")
+    return c
+
+
+def recv_upto(c, got, n, quiet):
+    """Read from c into got until it holds n bytes or nothing came for
+    quiet seconds; the end of the connection fails"""
+    c.settimeout(quiet)
+    while len(got) < n:
+        try:
+            chunk = c.recv(65536)
+        except socket.timeout:
+            return
+        assert chunk, f"connection closed after {len(got)} bytes"
+        got += chunk
+
+
 def test_fc_holds_rts_and_loses_nothing():
     p = Port8250()
     c = None
     data = random.Random(8250).randbytes(4 << 20)
     w = Writer(p.s2, p.s1, data)
     try:
-        p.set("flow", "FC")
-        p.set("port", 2320)
-        wait_for(lambda: p.get("state") == "LISTEN", 5, "LISTEN")
+        c = fc_client(p, 2320)
         assert rts(p.s1), "RTS not raised with FC on"
-        c = socket.socket()
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.connect(("127.0.0.1", 2320))
-        wait_for(lambda: p.get("state") == "CONNECTED(1)", 5, "client")
         w.start()
         w.go.set()
         # the client reads nothing: the backlog grows until RTS drops
@@ -187,14 +206,7 @@ def test_fc_holds_rts_and_loses_nothing():
         w.limit = held + AFTER
         # read until every byte came, or nothing came for 30 s
         got = bytearray()
-        c.settimeout(30)
-        while len(got) < w.limit:
-            try:
-                chunk = c.recv(65536)
-            except socket.timeout:
-                break
-            assert chunk, f"connection closed after {len(got)} bytes"
-            got += chunk
+        recv_upto(c, got, w.limit, 30)
         assert w.error is None, w.error
         want = data[:w.limit]
         if got != want:
@@ -275,13 +287,7 @@ def test_drained_before_the_throttle_is_unthrottled():
         data = random.Random(8251).randbytes(4 << 20)
         w = Writer(p.s2, p.s1, data)
         try:
-            p.set("flow", "FC")
-            p.set("port", 2322)
-            wait_for(lambda: p.get("state") == "LISTEN", 5, "LISTEN")
-            c = socket.socket()
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            c.connect(("127.0.0.1", 2322))
-            wait_for(lambda: p.get("state") == "CONNECTED(1)", 5, "client")
+            c = fc_client(p, 2322)
             before = hook_hits(hook)
             hook_set(hook, 3000)
             w.start()
@@ -294,24 +300,10 @@ def test_drained_before_the_throttle_is_unthrottled():
             assert w.error is None, w.error
             # while it sleeps, the network takes every packet
             got = bytearray()
-            c.settimeout(0.5)
-            while True:
-                try:
-                    chunk = c.recv(65536)
-                except socket.timeout:
-                    break
-                assert chunk, "connection closed"
-                got += chunk
-            w.limit = w.sent + 128 * 1024
+            recv_upto(c, got, len(data), 0.5)
+            w.limit = w.sent + AFTER
             w.go.set()
-            c.settimeout(30)
-            while len(got) < w.limit:
-                try:
-                    chunk = c.recv(65536)
-                except socket.timeout:
-                    break
-                assert chunk, f"connection closed after {len(got)} bytes"
-                got += chunk
+            recv_upto(c, got, w.limit, 30)
             assert w.error is None, w.error
             assert got == data[:w.limit], \
                 f"{len(got)} bytes arrived of {w.limit} (RTS {rts(p.s1)})"

@@ -36,6 +36,7 @@ class Mutant:
 
 SRV = "tcp_server_test.py::"
 CLI = "tcp_client_test.py::"
+FA = "faults_test.py::"
 
 MUTANTS = [
     # --- ldisc.c --------------------------------------------------------------
@@ -59,8 +60,8 @@ MUTANTS = [
     Mutant(
         name="main-exit-keeps-netlink",
         file="kernel/main.c",
-        orig="\tsernet_ldisc_unregister();\n\tsernet_netlink_exit();\n",
-        repl="\tsernet_ldisc_unregister();\n",
+        orig="\tsernet_hooks_exit();\n\tsernet_netlink_exit();\n",
+        repl="\tsernet_hooks_exit();\n",
         breaks="rmmod leaves the genetlink family and pernet ops registered",
         vm=["attach_test"],
     ),
@@ -112,8 +113,8 @@ MUTANTS = [
         name="pack-timer-no-tx-work",
         file="kernel/pack.c",
         orig="\tif (closed)\n\t\tqueue_work(port->wq, &port->tx_work);\n"
-             "\treturn HRTIMER_NORESTART;",
-        repl="\treturn HRTIMER_NORESTART;",
+             "\t/* no memory for the packet",
+        repl="\t/* no memory for the packet",
         breaks="a packet closed by the packing time waits for later bytes",
         vm=["udp_test.py::udp_client_packets_are_datagrams"],
     ),
@@ -298,6 +299,108 @@ MUTANTS = [
         breaks="the automatic packing time is 8 character times",
         vm=['packing_test.py::automatic_time_at_1200_baud', 'packing_test.py::automatic_time_at_600_baud'],
     ),
+    # --- issue 11: each undoes a fix; the test build's hooks reach it ----
+    Mutant(
+        name="ldisc-start-after-announce",
+        file="kernel/ldisc.c",
+        orig="\tmutex_lock(&port->lock);\n"
+             "\tsernet_nl_notify(port, SERNET_CMD_PORT_ADDED);\n"
+             "\tmutex_unlock(&sernet_ports_lock);\n"
+             "\tsernet_hook_delay(SERNET_HOOK_PORT_ADDED);\n",
+        repl="\tsernet_nl_notify(port, SERNET_CMD_PORT_ADDED);\n"
+             "\tmutex_unlock(&sernet_ports_lock);\n"
+             "\tsernet_hook_delay(SERNET_HOOK_PORT_ADDED);\n"
+             "\tmutex_lock(&port->lock);\n",
+        breaks="a SET right after the attach starts a second transport",
+        vm=[FA + "set_while_a_new_port_is_announced"],
+    ),
+    Mutant(
+        name="tcpc-close-wait-ignored",
+        file="kernel/tcp.c",
+        orig="\tif (state == TCP_SYN_SENT)\n\t\treturn;\n",
+        repl="\tif (state != TCP_ESTABLISHED && state != TCP_CLOSE)\n"
+             "\t\treturn;\n",
+        breaks="TCPC stays CONNECTING when the server closed at once",
+        vm=[FA + "tcp_client_of_a_server_that_closes_at_once"],
+    ),
+    Mutant(
+        name="pack-throttle-after-release",
+        file="kernel/pack.c",
+        orig="\t\tif (!stalled) {\n\t\t\ttty_unthrottle(tty);",
+        repl="\t\tif (0) {\n\t\t\ttty_unthrottle(tty);",
+        breaks="a drain before the throttle leaves RTS low for good",
+        vm=["uart_8250_test.py::drained_before_the_throttle_is_unthrottled"],
+    ),
+    Mutant(
+        name="pack-nomem-not-resumed",
+        file="kernel/pack.c",
+        orig="\t\tif (nomem)\n\t\t\tqueue_delayed_work",
+        repl="\t\tif (0)\n\t\t\tqueue_delayed_work",
+        breaks="serial input stalled by a failed allocation never resumes",
+        vm=[FA + "no_page_for_serial_bytes_resumes"],
+    ),
+    Mutant(
+        name="pack-timer-gives-up",
+        file="kernel/pack.c",
+        orig="\tif (left) {\n\t\thrtimer_forward_now",
+        repl="\tif (0) {\n\t\thrtimer_forward_now",
+        breaks="a packet the timer could not close waits for more bytes",
+        vm=[FA + "no_memory_for_a_packet_resumes"],
+    ),
+    Mutant(
+        name="netlink-net-moved-after-unlock",
+        file="kernel/netlink.c",
+        orig="\t\twrite_pnet(&port->net, &init_net);\n"
+             "\t\tmutex_unlock(&port->lock);\n"
+             "\t\tsernet_hook_delay(SERNET_HOOK_NET_EXIT);\n",
+        repl="\t\tmutex_unlock(&port->lock);\n"
+             "\t\tsernet_hook_delay(SERNET_HOOK_NET_EXIT);\n"
+             "\t\twrite_pnet(&port->net, &init_net);\n",
+        breaks="a restart makes its socket in the dying namespace",
+        vm=[FA + "port_of_a_dying_netns_restarts_in_init_net"],
+    ),
+    Mutant(
+        name="tcpc-short-trigger-discarded",
+        file="kernel/tcp.c",
+        orig="\t\tsernet_pack_no_peer(port, run && xp->proto == "
+             "SERNET_PROTO_TCPC &&\n\t\t\t\t    READ_ONCE(port->cfg.socksl));",
+        repl="\t\tsernet_pack_no_peer(port, false);",
+        breaks="SOCKSL with UARTCLBUF ON discards the data it connects for",
+        vm=[CLI + "short_connection_sends_its_trigger_with_uartclbuf_on"],
+    ),
+    Mutant(
+        name="ldisc-pty-master-attached",
+        file="kernel/ldisc.c",
+        orig="\t    tty->driver->subtype == PTY_TYPE_MASTER)\n\t\treturn -EINVAL;",
+        repl="\t    tty->driver->subtype == PTY_TYPE_MASTER)\n\t\t(void)0;",
+        breaks="attaching to a pty master warns (a panic on panic_on_warn)",
+        vm=[FA + "pty_master_is_refused"],
+    ),
+    Mutant(
+        name="config-failed-start-keeps-new",
+        file="kernel/config.c",
+        orig="\t\t\tsernet_sock_fields(&port->cfg, &old, mask);\n",
+        repl="",
+        breaks="a SET that cannot start keeps its new socket settings",
+        vm=[FA + "set_whose_socket_cannot_start_changes_nothing"],
+    ),
+    Mutant(
+        name="tcp-wake-on-every-ack",
+        file="kernel/tcp.c",
+        orig="\tif (!sock || !__sk_stream_is_writeable(sk, 1))\n\t\treturn;\n"
+             "\tclear_bit(SOCK_NOSPACE, &sock->flags);\n",
+        repl="\t(void)sock;\n",
+        breaks="every ACK to a slow reader wakes tx_work",
+        vm=[FA + "slow_reader_wakes_tx_work_only_when_there_is_room"],
+    ),
+    Mutant(
+        name="ldisc-hangup-keeps-ldisc",
+        file="kernel/ldisc.c",
+        orig="\ttty->termios.c_line = N_TTY;\n",
+        repl="\t(void)tty;\n",
+        breaks="a hung-up tty's next open makes a port with the defaults",
+        vm=["uart_8250_test.py::hangup_ends_the_port_for_good"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
@@ -414,7 +517,7 @@ EXTRA = [
     Mutant(
         name="udp-no-peer-discards",
         file="kernel/udp.c",
-        orig=('\t\tsernet_pack_no_peer(port);\n'
+        orig=('\t\tsernet_pack_no_peer(port, false);\n'
              '\t\treturn;\n'),
         repl=('\t\twhile ((pkt = sernet_pkt_next(port))) {\n'
              '\t\t\tsernet_count(port, SERNET_STATS_DROP_NO_PEER, pkt->len);\n'
