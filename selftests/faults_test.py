@@ -19,10 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hooks import HookedModule, hook_get, hook_hits, hook_set  # noqa: E402
-from tcp_server_test import (CLASS, LDISC, N_TTY, TIOCSETD, Port,  # noqa
-                             expect_closed, read, read_fd, recv_n, run_tests,
-                             stream, wait_for, write_all_fd)
-from tcp_client_test import client_port, listener  # noqa: E402
+from sernet_helpers import (CLASS, LDISC, N_TTY, TIOCSETD, client_port,  # noqa
+                            expect_closed, listener, Port, read, read_fd,
+                            recv_n, run_tests, stream, wait_for, write_all_fd)
 
 
 def port_of(tty):

@@ -20,9 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (read, run_tests, stream, wait_for,  # noqa
-                             write_all_fd)
-from udp_test import udp_port, udp_sock  # noqa
+from sernet_helpers import (read, run_tests, stream, udp_port,  # noqa
+                            udp_sock, wait_for, write_all_fd)
 
 BITS_8N1 = 10           # start, 8 data, stop
 MARGIN = 0.025          # the fastest sample's delay past the packing time

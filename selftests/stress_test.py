@@ -26,10 +26,9 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (CLASS, LDISC, N_TTY, TIOCSETD, Port,  # noqa
-                             digest, read, read_fd, read_stalling, recv_n,
-                             run_tests, Monitor, stream, wait_for,
-                             write_all_fd)
+from sernet_helpers import (CLASS, LDISC, N_TTY, TIOCSETD, digest,  # noqa
+                            Monitor, Port, read, read_fd, read_stalling,
+                            recv_n, run_tests, stream, wait_for, write_all_fd)
 
 FULL = os.environ.get("SERNET_STRESS") == "full"
 CYCLES = 1000

@@ -14,31 +14,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (BIG, Monitor, Port, digest,  # noqa
-                             expect_closed, kept_newest_32k, read_fd,
-                             recv_n, stream, wait_for, write_all_fd,
-                             run_tests)
+from sernet_helpers import (BIG, client_port, digest, expect_closed,  # noqa
+                            kept_newest_32k, listener, Monitor, Port, read_fd,
+                            recv_n, run_tests, stream, wait_for, write_all_fd)
 
 
 # The idle timers count jiffies: one tick (10 ms at HZ=100) early at most
 TICK = 0.01
-
-
-def client_port(server_port, ip="127.0.0.1", extra=()):
-    """A port whose transport is a TCP client of ip:server_port"""
-    p = Port(None)
-    subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "socka",
-                    f"TCPC,{ip},{server_port}", *extra], check=True)
-    return p
-
-
-def listener(port, family=socket.AF_INET, addr="127.0.0.1"):
-    s = socket.socket(family, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, port))
-    s.listen()
-    s.settimeout(10)
-    return s
 
 
 def test_connects_and_streams_both_ways():

@@ -32,8 +32,7 @@ import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hooks import HookedModule, hook_hits, hook_set  # noqa: E402
-from tcp_server_test import (CLASS, LDISC, read, run_tests,  # noqa
-                             wait_for)
+from sernet_helpers import (CLASS, LDISC, read, run_tests, wait_for)  # noqa
 
 TIOCMGET = 0x5415
 TIOCGETD = 0x5424

@@ -11,30 +11,14 @@ does not hold a sender back). Runs inside tools/vm/run; KTAP.
 import os
 import select
 import socket
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcp_server_test import (BIG, Port, digest, read_fd, run_tests,  # noqa
-                             stream, wait_for)
+from sernet_helpers import (BIG, digest, read_fd, run_tests, stream,  # noqa
+                            udp_port, udp_sock, wait_for)
 
 SO_RCVBUFFORCE = 33
-
-
-def udp_port(mode, remote_port, *extra):
-    """A port whose transport is mode (UDPS, UDPC), 127.0.0.1:remote_port"""
-    p = Port(None)
-    subprocess.run(["sernetctl", "set", f"sernet{p.idx}", "socka",
-                    f"{mode},127.0.0.1,{remote_port}", *extra], check=True)
-    return p
-
-
-def udp_sock(port, addr="127.0.0.1"):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, port))
-    s.settimeout(5)
-    return s
 
 
 def datagrams(s, n):
