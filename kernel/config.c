@@ -6,6 +6,8 @@
  * writes it with tty_set_termios(), GET reads it back, and a change made
  * from userspace (stty) is seen the same way. Packing lives in the port.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/math64.h>
 #include <linux/string.h>
 #include <linux/tty.h>
@@ -207,7 +209,7 @@ static int sernet_apply_serial(struct sernet_port *port,
 	down_read(&tty->termios_rwsem);
 	sernet_config_termios_changed(port, &tty->termios);
 	up_read(&tty->termios_rwsem);
-	pr_info_ratelimited("sernet: %s: %s not supported\n", port->tty_name,
+	pr_info_ratelimited("%s: %s not supported\n", port->tty_name,
 			    why);
 	return -EINVAL;
 }
@@ -290,7 +292,7 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		if (err) {
 			sernet_sock_fields(&port->cfg, &old, mask);
 			if (sernet_xport_start(port))
-				pr_warn_ratelimited("sernet: %s: cannot restart\n",
+				pr_warn_ratelimited("%s: cannot restart\n",
 						    port->tty_name);
 			if (mask & serial)
 				sernet_apply_serial(port, &old, NULL);
@@ -328,6 +330,6 @@ void sernet_config_init(struct sernet_port *port)
 	sernet_config_defaults(&def);
 	port->cfg = def;
 	if (sernet_apply_serial(port, &def, NULL))
-		pr_warn("sernet: %s cannot run %u 8N1 NFC; keeping its settings\n",
+		pr_warn("%s cannot run %u 8N1 NFC; keeping its settings\n",
 			port->tty_name, def.baud);
 }

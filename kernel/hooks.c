@@ -10,6 +10,8 @@
  * /sys/kernel/debug/sernet/NAME_hits counts how often it was reached, so a
  * test can wait until the window is open instead of sleeping.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -67,7 +69,7 @@ int sernet_hooks_init(void)
 		debugfs_create_atomic_t(name, 0400, sernet_hooks_dir,
 					&sernet_hook_hits[h]);
 	}
-	pr_info("sernet: test build: hooks in /sys/kernel/debug/sernet\n");
+	pr_info("test build: hooks in /sys/kernel/debug/sernet\n");
 	return 0;
 }
 

@@ -5,6 +5,8 @@
  * Attaching the discipline to a tty (ldattach, TIOCSETD) creates a port;
  * detaching it, a hangup of the tty or its last close removes the port.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
@@ -97,7 +99,7 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 	err = sernet_xport_start(port);
 	mutex_unlock(&port->lock);
 	if (err)
-		pr_warn("sernet: %s: cannot start the transport (%d)\n",
+		pr_warn("%s: cannot start the transport (%d)\n",
 			port->tty_name, err);
 	return port;
 

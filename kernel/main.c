@@ -5,6 +5,8 @@
  * Turns an attached serial port into a network serial device server
  * configured over generic netlink and sysfs.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/tty.h>
@@ -21,7 +23,7 @@ static int __init sernet_init(void)
 
 	/* 0 is N_TTY, which must never be replaced. */
 	if (ldisc < 1 || ldisc >= NR_LDISCS) {
-		pr_err("sernet: ldisc=%d is out of range 1..%d\n", ldisc,
+		pr_err("ldisc=%d is out of range 1..%d\n", ldisc,
 		       NR_LDISCS - 1);
 		return -EINVAL;
 	}
@@ -42,7 +44,7 @@ static int __init sernet_init(void)
 	if (err)
 		goto err_hooks;
 
-	pr_info("sernet: line discipline %d registered\n", ldisc);
+	pr_info("line discipline %d registered\n", ldisc);
 	return 0;
 
 err_hooks:

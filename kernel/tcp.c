@@ -21,6 +21,8 @@
  * to the tty before the next is read, clients in turn. While the tty is
  * full nothing is read, so TCP's window closes.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/in6.h>
 #include <linux/net.h>
 #include <linux/slab.h>
@@ -594,7 +596,7 @@ static void sernet_listen_error(struct sernet_port *port, int err)
 	snprintf(buf, sizeof(buf), "ERROR: %s",
 		 err == -EADDRINUSE ? "address in use" : "cannot listen");
 	sernet_set_state(port, SERNET_PORT_STATE_ERROR, buf);
-	pr_warn_ratelimited("sernet: %s: cannot listen on port %u (%d), retrying\n",
+	pr_warn_ratelimited("%s: cannot listen on port %u (%d), retrying\n",
 			    port->tty_name, port->cfg.port, err);
 }
 
@@ -835,7 +837,7 @@ static void sernet_retry_work(struct work_struct *work)
 		return;
 	}
 	sernet_server_state(xp);
-	pr_debug("sernet: %s: listening on port %u\n", port->tty_name,
+	pr_debug("%s: listening on port %u\n", port->tty_name,
 		 port->cfg.port);
 }
 
