@@ -75,9 +75,6 @@ struct sernet_xport;
 /* An atomic allocation of serial input failed: try again this much later */
 #define SERNET_NOMEM_RETRY_MS	10
 
-/* Longest status string, with its NUL: "ERROR: address in use" fits */
-#define SERNET_STATUS_MAX	48
-
 /**
  * struct sernet_pkt - a packet of serial bytes on its way to the network
  * @ref: one for the queue it waits in, one for each client that has it

@@ -591,7 +591,7 @@ static int sernet_listen(struct sernet_xport *xp)
 
 static void sernet_listen_error(struct sernet_port *port, int err)
 {
-	char buf[48];
+	char buf[SERNET_STATUS_MAX];
 
 	snprintf(buf, sizeof(buf), "ERROR: %s",
 		 err == -EADDRINUSE ? "address in use" : "cannot listen");

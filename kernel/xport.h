@@ -30,7 +30,7 @@ struct sernet_sockcb {
 struct sernet_client {
 	struct list_head node;
 	struct socket *sock;
-	char peer[64];
+	char peer[SERNET_PEER_MAX];
 	struct sernet_sockcb saved;
 	struct sernet_port *port;
 	struct list_head queue;

@@ -48,7 +48,7 @@ void sernet_setting_put(struct sernet_settings *cfg,
 
 /* One connection: in CLIENT_GET replies and in connection events */
 struct sernet_client_info {
-	char peer[64];			/* "addr:port" */
+	char peer[SERNET_PEER_MAX];	/* "addr:port" */
 	uint32_t seconds;		/* up for */
 	uint32_t queued;		/* serial bytes not sent yet */
 	int end;			/* why it ended, or -1 */
@@ -61,7 +61,7 @@ struct sernet_port_info {
 	uint32_t state;
 	struct sernet_settings cfg;
 	uint32_t pack_time_us;
-	char status[48];
+	char status[SERNET_STATUS_MAX];
 	struct sernet_client_info client;	/* in client messages */
 	uint64_t stats[SERNET_STATS_MAX + 1];	/* by SERNET_STATS_... */
 	uint64_t rx_bytes;			/* stats[SERNET_STATS_RX_BYTES] */

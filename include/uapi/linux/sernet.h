@@ -303,5 +303,9 @@ enum sernet_full {
 
 /* Longest tty name, including the terminating NUL (TTY_NAME_LEN = 64) */
 #define SERNET_TTY_NAME_MAX	64
+/* Longest %SERNET_A_SOCK_STATUS, with its NUL: "ERROR: address in use" */
+#define SERNET_STATUS_MAX	48
+/* Longest %SERNET_A_PEER, with its NUL: "[v6 address]:port" */
+#define SERNET_PEER_MAX		64
 
 #endif /* _UAPI_LINUX_SERNET_H */
