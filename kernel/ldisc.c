@@ -86,17 +86,17 @@ static struct sernet_port *sernet_port_create(struct tty_struct *tty)
 		port->has_tty_link = true;
 	}
 
-	/*
-	 * A new port runs the factory defaults: a TCP server on port 23. Its
-	 * lock is held from before it can be found until the transport runs,
-	 * so a SET or a sysfs write racing with the attach waits and then
-	 * replaces that transport, never starts one beside it.
-	 */
-	mutex_lock(&port->lock);
 	sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
 	mutex_unlock(&sernet_ports_lock);
 	sernet_hook_delay(SERNET_HOOK_PORT_ADDED);
-	err = sernet_xport_start(port);
+
+	/*
+	 * A new port runs the factory defaults: a TCP server on port 23,
+	 * unless a SET or a sysfs write since it could be found (device_add)
+	 * started the transport it asked for: never a second one beside it.
+	 */
+	mutex_lock(&port->lock);
+	err = port->xport ? 0 : sernet_xport_start(port);
 	mutex_unlock(&port->lock);
 	if (err)
 		pr_warn("%s: cannot start the transport (%d)\n",

@@ -301,17 +301,11 @@ MUTANTS = [
     ),
     # --- issue 11: each undoes a fix; the test build's hooks reach it ----
     Mutant(
-        name="ldisc-start-after-announce",
+        name="ldisc-start-beside-running",
         file="kernel/ldisc.c",
-        orig="\tmutex_lock(&port->lock);\n"
-             "\tsernet_nl_notify(port, SERNET_CMD_PORT_ADDED);\n"
-             "\tmutex_unlock(&sernet_ports_lock);\n"
-             "\tsernet_hook_delay(SERNET_HOOK_PORT_ADDED);\n",
-        repl="\tsernet_nl_notify(port, SERNET_CMD_PORT_ADDED);\n"
-             "\tmutex_unlock(&sernet_ports_lock);\n"
-             "\tsernet_hook_delay(SERNET_HOOK_PORT_ADDED);\n"
-             "\tmutex_lock(&port->lock);\n",
-        breaks="a SET right after the attach starts a second transport",
+        orig="\terr = port->xport ? 0 : sernet_xport_start(port);",
+        repl="\terr = sernet_xport_start(port);",
+        breaks="a SET right after the attach and the attach both start one",
         vm=[FA + "set_while_a_new_port_is_announced"],
     ),
     Mutant(
