@@ -23,7 +23,7 @@ DEPS := build-essential pkg-config git python3 \
 	iproute2 util-linux socat picocom \
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev \
 	libcmocka-dev valgrind sparse shellcheck ser2net gnuplot-nox \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev python3-yaml python3-jsonschema
 
 # Userspace: C11, warnings are errors
 CC ?= cc
@@ -45,7 +45,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
-.PHONY: all modules testmod userspace selftests utests deps lint check test-host \
+.PHONY: all modules testmod userspace selftests ynl utests deps lint check test-host \
 	debug-kernel check-debug \
 	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress mutants \
 	clean help
@@ -139,7 +139,28 @@ $(BUILD)/ksrc/.stamp: $(KSRC_TAR)
 		$(addprefix linux-source-6.1/,$(KSRC_FILES))
 	@touch $@
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(BUILD)/ynl/.stamp
+
+# The kernel's ynl tooling (cli.py, lib/, ynl-gen-c.py) and the genetlink
+# schemas, from Debian's linux-source-6.12, for the netlink spec's check
+# (tools/check/ynl-spec) and selftests/ynl_test.sh. build/ynl/cli.py runs
+# as the kernel's tools/net/ynl/cli.py; the schemas are under
+# build/ynl/Documentation/netlink/, and the empty MAINTAINERS marks the
+# tree's root for ynl-gen-c.py.
+YNL_TAR := /usr/src/linux-source-6.12.tar.xz
+YNL_FILES := tools/net/ynl/cli.py tools/net/ynl/ynl-gen-c.py tools/net/ynl/lib \
+	Documentation/netlink/genetlink.yaml Documentation/netlink/genetlink-c.yaml \
+	Documentation/netlink/genetlink-legacy.yaml
+
+ynl: $(BUILD)/ynl/.stamp
+
+$(BUILD)/ynl/.stamp: $(YNL_TAR)
+	@test -f $(YNL_TAR) || { echo "$(YNL_TAR) missing: run make deps" >&2; exit 1; }
+	@rm -rf $(BUILD)/ynl && mkdir -p $(BUILD)/ynl
+	tar -xJf $(YNL_TAR) -C $(BUILD)/ynl \
+		--transform 's,^linux-source-6.12/tools/net/ynl/,,;s,^linux-source-6.12/,,' \
+		$(addprefix linux-source-6.12/,$(YNL_FILES))
+	@touch $(BUILD)/ynl/MAINTAINERS $@
 
 # -Wall, as the kernel's selftests; they use the userspace library for
 # netlink, so they test it too.
