@@ -56,6 +56,7 @@ help:
 	@echo "make            module for every kernel in /usr/src + programs"
 	@echo "make KDIR=DIR   module for one kernel header tree"
 	@echo "make deps       install the Debian packages everything needs"
+	@echo "make ynl        the kernel's ynl CLI and schemas into build/ynl/ (linux-source-6.12)"
 	@echo "make lint       checkpatch --strict, sparse, W=1; shellcheck on the scripts"
 	@echo "make check      deps, build, lint, host tests, VM selftests (6.1, 6.12, debug)"
 	@echo "make check-debug deps, debug kernel (cached), every selftest on it"
