@@ -187,6 +187,16 @@ def recv_upto(c, got, n, quiet):
         got += chunk
 
 
+def end_fc(w, c, p):
+    """The writer stopped, the client closed, the port detached"""
+    w.stop.set()
+    if w.is_alive():
+        w.join()
+    if c:
+        c.close()
+    p.close()
+
+
 def test_fc_holds_rts_and_loses_nothing():
     p = Port8250()
     c = None
@@ -222,12 +232,7 @@ def test_fc_holds_rts_and_loses_nothing():
         print(f"# {held} bytes before RTS dropped, {w.limit} in all, "
               "each arrived once, in order")
     finally:
-        w.stop.set()
-        if w.is_alive():
-            w.join()
-        if c:
-            c.close()
-        p.close()
+        end_fc(w, c, p)
 
 
 def test_auto_packing_waits_4_character_times():
@@ -309,12 +314,7 @@ def test_drained_before_the_throttle_is_unthrottled():
             wait_for(lambda: rts(p.s1), 10, "RTS up")
         finally:
             hook_set(hook, 0)
-            w.stop.set()
-            if w.is_alive():
-                w.join()
-            if c:
-                c.close()
-            p.close()
+            end_fc(w, c, p)
 
 
 def test_hangup_ends_the_port_for_good():
