@@ -14,8 +14,6 @@
 
 #include "sernet.h"
 
-/* Below this the automatic packing time never goes (PROTOCOLS.md §2) */
-#define SERNET_PACK_AUTO_MIN_NS		(100 * NSEC_PER_USEC)
 /* A rate the driver picked this far from the one asked for is refused */
 #define SERNET_BAUD_TOLERANCE_PCT	2
 
@@ -99,35 +97,6 @@ static void sernet_serial_to_termios(const struct sernet_config *cfg,
 	tty_termios_encode_baud_rate(t, cfg->baud, cfg->baud);
 }
 
-/*
- * Recompute what depends on the line settings: the automatic packing time
- * is 4 character times, at least 100 us. Caller holds termios_rwsem.
- */
-void sernet_config_termios_changed(struct sernet_port *port,
-				   const struct ktermios *t)
-{
-	speed_t baud = tty_termios_baud_rate(t) ?: 9600;
-	u64 char_ns = div_u64((u64)tty_get_frame_size(t->c_cflag) *
-			      NSEC_PER_SEC, baud);
-
-	WRITE_ONCE(port->auto_pack_ns,
-		   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));
-}
-
-/* The packing time in effect, in ns */
-u64 sernet_pack_time_ns(struct sernet_port *port)
-{
-	u16 ms = READ_ONCE(port->cfg.pack_time);
-
-	return ms ? (u64)ms * NSEC_PER_MSEC : READ_ONCE(port->auto_pack_ns);
-}
-
-/* The packing length in effect, in bytes */
-unsigned int sernet_pack_len(struct sernet_port *port)
-{
-	return READ_ONCE(port->cfg.pack_len) ?: SERNET_PACK_LEN_MAX;
-}
-
 /* The whole configuration as it is now; caller holds port->lock. */
 void sernet_config_get(struct sernet_port *port, struct sernet_config *cfg)
 {
@@ -198,7 +167,7 @@ static int sernet_apply_serial(struct sernet_port *port,
 
 	down_read(&tty->termios_rwsem);
 	sernet_serial_from_termios(&tty->termios, &got);
-	sernet_config_termios_changed(port, &tty->termios);
+	sernet_pack_termios_changed(port, &tty->termios);
 	up_read(&tty->termios_rwsem);
 
 	why = sernet_serial_refused(cfg, &got, extack);
@@ -207,7 +176,7 @@ static int sernet_apply_serial(struct sernet_port *port,
 
 	tty_set_termios(tty, &old);
 	down_read(&tty->termios_rwsem);
-	sernet_config_termios_changed(port, &tty->termios);
+	sernet_pack_termios_changed(port, &tty->termios);
 	up_read(&tty->termios_rwsem);
 	pr_info_ratelimited("%s: %s not supported\n", port->tty_name,
 			    why);

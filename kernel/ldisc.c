@@ -205,7 +205,7 @@ static void sernet_ldisc_set_termios(struct tty_struct *tty,
 	struct sernet_port *port = tty->disc_data;
 
 	if (port)
-		sernet_config_termios_changed(port, &tty->termios);
+		sernet_pack_termios_changed(port, &tty->termios);
 }
 
 /* termios ioctls (stty) keep working while attached */

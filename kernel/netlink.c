@@ -13,10 +13,6 @@
 #include "sernet.h"
 #include "xport.h"
 
-enum sernet_mcgrp {
-	SERNET_MCGRP_EVENTS_ID,
-};
-
 static const struct genl_multicast_group sernet_mcgrps[] = {
 	[SERNET_MCGRP_EVENTS_ID] = { .name = SERNET_MCGRP_EVENTS, },
 };
@@ -68,17 +64,6 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_STATS]	= { .type = NLA_REJECT },
 };
 
-static struct genl_family sernet_genl_family;
-
-/* The status string, read whole */
-static void sernet_status_copy(struct sernet_port *port,
-			       char buf[SERNET_STATUS_MAX])
-{
-	spin_lock_bh(&port->status_lock);
-	strscpy(buf, port->status, SERNET_STATUS_MAX);
-	spin_unlock_bh(&port->status_lock);
-}
-
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
@@ -89,7 +74,7 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	void *hdr;
 	int i;
 
-	hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family, flags, cmd);
+	hdr = genlmsg_put(skb, portid, seq, &sernet_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 
@@ -268,91 +253,6 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* A new message for the events group, or NULL if nobody listens */
-static struct sk_buff *sernet_nl_event_new(struct sernet_port *port, u8 cmd,
-					   void **hdr)
-{
-	struct sk_buff *msg;
-
-	if (!genl_has_listeners(&sernet_genl_family, read_pnet(&port->net),
-				SERNET_MCGRP_EVENTS_ID))
-		return NULL;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &sernet_genl_family, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-/* Status and tty name: what every event says; then send it */
-static void sernet_nl_event_send(struct sernet_port *port, struct sk_buff *msg,
-				 void *hdr)
-{
-	char status[SERNET_STATUS_MAX];
-
-	sernet_status_copy(port, status);
-	if (nla_put_string(msg, SERNET_A_SOCK_STATUS, status)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&sernet_genl_family, read_pnet(&port->net), msg,
-				0, SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
-}
-
-/*
- * A status event, from any process context: it takes no lock but the
- * status one, so the transport's work can send it. Best effort.
- */
-void sernet_nl_status(struct sernet_port *port)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = sernet_nl_event_new(port, SERNET_CMD_STATUS, &hdr);
-	if (!msg)
-		return;
-	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, port->index) ||
-	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name)) {
-		nlmsg_free(msg);
-		return;
-	}
-	sernet_nl_event_send(port, msg, hdr);
-}
-
-/* One connection's attributes; the caller can see c is not freed */
-static int sernet_nl_put_client(struct sk_buff *skb, struct sernet_client *c)
-{
-	struct sernet_port *port = c->port;
-	struct nlattr *stats;
-	int i;
-
-	if (nla_put_u32(skb, SERNET_A_PORT_INDEX, port->index) ||
-	    nla_put_string(skb, SERNET_A_PORT_TTY, port->tty_name) ||
-	    nla_put_string(skb, SERNET_A_PEER, c->peer) ||
-	    nla_put_u32(skb, SERNET_A_CLIENT_SECONDS,
-			(jiffies - READ_ONCE(c->since)) / HZ) ||
-	    nla_put_u32(skb, SERNET_A_CLIENT_QUEUED, READ_ONCE(c->qbytes)))
-		return -EMSGSIZE;
-	stats = nla_nest_start(skb, SERNET_A_CLIENT_STATS);
-	if (!stats)
-		return -EMSGSIZE;
-	for (i = SERNET_CLIENT_STATS_NET_TX_BYTES;
-	     i <= SERNET_CLIENT_STATS_MAX; i++) {
-		if (nla_put_u64_64bit(skb, i, atomic64_read(&c->stats[i]),
-				      SERNET_CLIENT_STATS_PAD)) {
-			nla_nest_cancel(skb, stats);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, stats);
-	return 0;
-}
-
 /*
  * The connections of a transport, a message each, after the first *done
  * (which a dump sent before). Caller holds port->lock.
@@ -370,7 +270,7 @@ int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
 
 		if (i++ < *done)
 			continue;
-		hdr = genlmsg_put(skb, portid, seq, &sernet_genl_family,
+		hdr = genlmsg_put(skb, portid, seq, &sernet_nl_family,
 				  NLM_F_MULTI, SERNET_CMD_CLIENT_GET);
 		if (!hdr) {
 			err = -EMSGSIZE;
@@ -388,31 +288,13 @@ int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
 	return err;
 }
 
-/* A connection came or went; from the port's workqueue. Best effort. */
-void sernet_nl_client_event(struct sernet_client *c, u8 cmd)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = sernet_nl_event_new(c->port, cmd, &hdr);
-	if (!msg)
-		return;
-	if (sernet_nl_put_client(msg, c) ||
-	    (cmd == SERNET_CMD_DISCONNECTED &&
-	     nla_put_u8(msg, SERNET_A_CLIENT_END, c->end))) {
-		nlmsg_free(msg);
-		return;
-	}
-	sernet_nl_event_send(c->port, msg, hdr);
-}
-
 /* Caller holds sernet_ports_lock. Events are best effort. */
 void sernet_nl_notify(struct sernet_port *port, u8 cmd)
 {
 	struct net *net = read_pnet(&port->net);
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&sernet_genl_family, net,
+	if (!genl_has_listeners(&sernet_nl_family, net,
 				SERNET_MCGRP_EVENTS_ID))
 		return;
 
@@ -423,7 +305,7 @@ void sernet_nl_notify(struct sernet_port *port, u8 cmd)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&sernet_genl_family, net, msg, 0,
+	genlmsg_multicast_netns(&sernet_nl_family, net, msg, 0,
 				SERNET_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
@@ -518,7 +400,7 @@ static const struct genl_ops sernet_genl_ops[] = {
 	},
 };
 
-static struct genl_family sernet_genl_family __ro_after_init = {
+struct genl_family sernet_nl_family __ro_after_init = {
 	.name		= SERNET_GENL_NAME,
 	.version	= SERNET_GENL_VERSION,
 	.netnsok	= true,
@@ -568,7 +450,7 @@ int sernet_netlink_init(void)
 	if (err)
 		return err;
 
-	err = genl_register_family(&sernet_genl_family);
+	err = genl_register_family(&sernet_nl_family);
 	if (err)
 		unregister_pernet_subsys(&sernet_net_ops);
 	return err;
@@ -576,7 +458,7 @@ int sernet_netlink_init(void)
 
 void sernet_netlink_exit(void)
 {
-	genl_unregister_family(&sernet_genl_family);
+	genl_unregister_family(&sernet_nl_family);
 	unregister_pernet_subsys(&sernet_net_ops);
 }
 

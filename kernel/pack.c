@@ -16,6 +16,7 @@
  * on a pty). Below SERNET_BACKLOG_LOW the tty is unthrottled and
  * tty_flip_buffer_push() makes the tty core offer the bytes again.
  */
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tty.h>
@@ -23,6 +24,38 @@
 #include <linux/tty_flip.h>
 
 #include "sernet.h"
+
+/* Below this the automatic packing time never goes (PROTOCOLS.md §2) */
+#define SERNET_PACK_AUTO_MIN_NS		(100 * NSEC_PER_USEC)
+
+/*
+ * Recompute what depends on the line settings: the automatic packing time
+ * is 4 character times, at least 100 us. Caller holds termios_rwsem.
+ */
+void sernet_pack_termios_changed(struct sernet_port *port,
+				 const struct ktermios *t)
+{
+	speed_t baud = tty_termios_baud_rate(t) ?: 9600;
+	u64 char_ns = div_u64((u64)tty_get_frame_size(t->c_cflag) *
+			      NSEC_PER_SEC, baud);
+
+	WRITE_ONCE(port->auto_pack_ns,
+		   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));
+}
+
+/* The packing time in effect, in ns */
+u64 sernet_pack_time_ns(struct sernet_port *port)
+{
+	u16 ms = READ_ONCE(port->cfg.pack_time);
+
+	return ms ? (u64)ms * NSEC_PER_MSEC : READ_ONCE(port->auto_pack_ns);
+}
+
+/* The packing length in effect, in bytes */
+unsigned int sernet_pack_len(struct sernet_port *port)
+{
+	return READ_ONCE(port->cfg.pack_len) ?: SERNET_PACK_LEN_MAX;
+}
 
 static void sernet_pkt_release(struct kref *ref)
 {

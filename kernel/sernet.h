@@ -191,12 +191,12 @@ void sernet_config_init(struct sernet_port *port);
 void sernet_config_get(struct sernet_port *port, struct sernet_config *cfg);
 int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		      u64 mask, struct netlink_ext_ack *extack);
-void sernet_config_termios_changed(struct sernet_port *port,
-				   const struct ktermios *t);
-u64 sernet_pack_time_ns(struct sernet_port *port);
-unsigned int sernet_pack_len(struct sernet_port *port);
 
 /* pack.c: serial bytes into packets */
+void sernet_pack_termios_changed(struct sernet_port *port,
+				 const struct ktermios *t);
+u64 sernet_pack_time_ns(struct sernet_port *port);
+unsigned int sernet_pack_len(struct sernet_port *port);
 void sernet_pack_init(struct sernet_port *port);
 void sernet_pack_exit(struct sernet_port *port);
 struct sernet_pkt *sernet_pkt_next(struct sernet_port *port);
@@ -216,16 +216,25 @@ void sernet_xport_init(struct sernet_port *port);
 int sernet_xport_start(struct sernet_port *port);
 void sernet_xport_stop(struct sernet_port *port);
 void sernet_xport_write_wakeup(struct sernet_port *port);
-void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
-		      const char *status);
 
 /* sysfs.c */
 extern struct class sernet_class;
 
-/* netlink.c */
+/* netlink.c: the family (its requests, and the events of ports) */
+struct genl_family;
+extern struct genl_family sernet_nl_family;
+enum sernet_mcgrp {
+	SERNET_MCGRP_EVENTS_ID,
+};
+
 int sernet_netlink_init(void);
 void sernet_netlink_exit(void);
 void sernet_nl_notify(struct sernet_port *port, u8 cmd);
+
+/* event.c: the status and the events a running port sends */
+void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
+		      const char *status);
+void sernet_status_copy(struct sernet_port *port, char buf[SERNET_STATUS_MAX]);
 void sernet_nl_status(struct sernet_port *port);
 
 #endif /* _SERNET_H */

@@ -39,21 +39,6 @@
 #define SERNET_CLIENT_QUEUE_MAX	(1024 * 1024)	/* cost a client may lag */
 #define SERNET_RETRY_MS		2000		/* a port that cannot listen */
 
-/* Set the status; a change is announced on the events group. */
-void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
-		      const char *status)
-{
-	bool changed;
-
-	spin_lock_bh(&port->status_lock);
-	changed = strcmp(port->status, status);
-	port->state = state;
-	strscpy(port->status, status, sizeof(port->status));
-	spin_unlock_bh(&port->status_lock);
-	if (changed && port->dev.kobj.state_in_sysfs)
-		sernet_nl_status(port);
-}
-
 /* "addr:port" of the peer, for events */
 static void sernet_peer_name(struct socket *sock, char *buf, size_t len)
 {

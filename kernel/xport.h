@@ -92,6 +92,9 @@ static inline void sernet_client_count(struct sernet_client *c, int stat,
 /* netlink.c: caller holds port->lock, so the transport stays */
 int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
 			   u32 portid, u32 seq, unsigned long *skip);
+
+/* event.c */
+int sernet_nl_put_client(struct sk_buff *skb, struct sernet_client *c);
 void sernet_nl_client_event(struct sernet_client *c, u8 cmd);
 
 /* udp.c */

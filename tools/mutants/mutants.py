@@ -51,7 +51,7 @@ MUTANTS = [
     Mutant(
         name="ldisc-termios-change-unseen",
         file="kernel/ldisc.c",
-        orig="sernet_config_termios_changed(port, &tty->termios);",
+        orig="sernet_pack_termios_changed(port, &tty->termios);",
         repl="(void)tty;",
         breaks="stty on the attached tty is not seen by the port",
         vm=["config_test"],
