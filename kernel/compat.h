@@ -14,8 +14,6 @@
 #include <linux/uio.h>
 #include <linux/version.h>
 
-#include "sernet.h"
-
 /*
  * The series (major.patchlevel) of the headers we build against. Out of
  * tree, this file is where version tests belong; the sublevel is left out
@@ -27,22 +25,16 @@
 /*
  * 6.6 changed the types of the line discipline receive hooks from
  * (const unsigned char *, const char *, int) to (const u8 *, const u8 *,
- * size_t). sernet_receive() has the new types; this adapts it.
+ * size_t): ldisc.c's receive_buf2 is declared with these.
  */
 #if KERNEL_VERSION(6, 6, 0) <= SERNET_SERIES
-static inline size_t sernet_compat_receive_buf2(struct tty_struct *tty,
-						const u8 *cp, const u8 *fp,
-						size_t count)
-{
-	return sernet_receive(tty, cp, fp, count);
-}
+typedef const u8 sernet_rx_cp_t;
+typedef const u8 sernet_rx_fp_t;
+typedef size_t sernet_rx_ret_t;
 #else
-static inline int sernet_compat_receive_buf2(struct tty_struct *tty,
-					     const unsigned char *cp,
-					     const char *fp, int count)
-{
-	return sernet_receive(tty, cp, (const u8 *)fp, count);
-}
+typedef const unsigned char sernet_rx_cp_t;
+typedef const char sernet_rx_fp_t;
+typedef int sernet_rx_ret_t;
 #endif
 
 /*

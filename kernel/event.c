@@ -9,7 +9,7 @@
 #include <net/netlink.h>
 
 #include "sernet.h"
-#include "xport.h"
+#include "conn.h"
 
 /* Set the status; a change is announced on the events group. */
 void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
@@ -91,9 +91,9 @@ void sernet_nl_status(struct sernet_port *port)
 }
 
 /* One connection's attributes; the caller can see c is not freed */
-int sernet_nl_put_client(struct sk_buff *skb, struct sernet_client *c)
+int sernet_nl_put_conn(struct sk_buff *skb, struct sernet_conn *c)
 {
-	struct sernet_port *port = c->port;
+	struct sernet_port *port = c->xp->port;
 	struct nlattr *stats;
 	int i;
 
@@ -120,19 +120,19 @@ int sernet_nl_put_client(struct sk_buff *skb, struct sernet_client *c)
 }
 
 /* A connection came or went; from the port's workqueue. Best effort. */
-void sernet_nl_client_event(struct sernet_client *c, u8 cmd)
+void sernet_nl_conn_event(struct sernet_conn *c, u8 cmd)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = sernet_nl_event_new(c->port, cmd, &hdr);
+	msg = sernet_nl_event_new(c->xp->port, cmd, &hdr);
 	if (!msg)
 		return;
-	if (sernet_nl_put_client(msg, c) ||
+	if (sernet_nl_put_conn(msg, c) ||
 	    (cmd == SERNET_CMD_DISCONNECTED &&
 	     nla_put_u8(msg, SERNET_A_CLIENT_END, c->end))) {
 		nlmsg_free(msg);
 		return;
 	}
-	sernet_nl_event_send(c->port, msg, hdr);
+	sernet_nl_event_send(c->xp->port, msg, hdr);
 }

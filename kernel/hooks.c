@@ -6,7 +6,8 @@
  *   a delay hook: write the milliseconds to sleep each time it is reached
  *   (0, the default, is none);
  *   a failure hook: write how many of the next allocations fail;
- *   a count hook (count_NAME) has nothing to set.
+ *   a count hook (count_NAME) has nothing to set;
+ *   a switch (on_NAME): write 1 to turn it on.
  * /sys/kernel/debug/sernet/NAME_hits counts how often it was reached, so a
  * test can wait until the window is open instead of sleeping.
  */
@@ -25,6 +26,8 @@ static const char * const sernet_hook_names[SERNET_HOOK_MAX] = {
 	[SERNET_HOOK_CONNECT_DONE]	= "delay_connect_done_ms",
 	[SERNET_HOOK_NET_EXIT]		= "delay_net_exit_ms",
 	[SERNET_HOOK_TX_WAKE]		= "count_tx_wake",
+	[SERNET_HOOK_LAYER_DOWN]	= "count_layer_down",
+	[SERNET_HOOK_TEST_LAYER]	= "on_test_layer",
 	[SERNET_HOOK_PKT_ALLOC]		= "fail_pkt_alloc",
 	[SERNET_HOOK_PAGE_ALLOC]	= "fail_page_alloc",
 	[SERNET_HOOK_XPORT_ALLOC]	= "fail_xport_alloc",
@@ -54,6 +57,13 @@ bool sernet_hook_fail(enum sernet_hook h)
 {
 	atomic_inc(&sernet_hook_hits[h]);
 	return atomic_dec_if_positive(&sernet_hook_value[h]) >= 0;
+}
+
+/* Any context */
+bool sernet_hook_on(enum sernet_hook h)
+{
+	atomic_inc(&sernet_hook_hits[h]);
+	return atomic_read(&sernet_hook_value[h]) != 0;
 }
 
 int sernet_hooks_init(void)

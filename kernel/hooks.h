@@ -19,6 +19,9 @@ enum sernet_hook {
 	SERNET_HOOK_NET_EXIT,		/* a port of a dying netns, lock dropped */
 	/* counts only: any context */
 	SERNET_HOOK_TX_WAKE,		/* a client's write space woke tx_work */
+	SERNET_HOOK_LAYER_DOWN,		/* the test layer saw a connection end */
+	/* switches: read when a transport starts */
+	SERNET_HOOK_TEST_LAYER,		/* the test layer (test_layer.c) is on */
 	/* failures */
 	SERNET_HOOK_PKT_ALLOC,		/* a packet's allocation */
 	SERNET_HOOK_PAGE_ALLOC,		/* a page for serial bytes */
@@ -30,12 +33,14 @@ enum sernet_hook {
 void sernet_hook_delay(enum sernet_hook h);
 void sernet_hook_count(enum sernet_hook h);
 bool sernet_hook_fail(enum sernet_hook h);
+bool sernet_hook_on(enum sernet_hook h);
 int sernet_hooks_init(void);
 void sernet_hooks_exit(void);
 #else
 static inline void sernet_hook_delay(enum sernet_hook h) { }
 static inline void sernet_hook_count(enum sernet_hook h) { }
 static inline bool sernet_hook_fail(enum sernet_hook h) { return false; }
+static inline bool sernet_hook_on(enum sernet_hook h) { return false; }
 static inline int sernet_hooks_init(void) { return 0; }
 static inline void sernet_hooks_exit(void) { }
 #endif

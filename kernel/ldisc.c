@@ -1,149 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sernet: the line discipline and the lifetime of a port.
+ * sernet: the line discipline: it routes what the tty core calls.
  *
- * Attaching the discipline to a tty (ldattach, TIOCSETD) creates a port;
- * detaching it, a hangup of the tty or its last close removes the port.
+ * Attaching the discipline to a tty (ldattach, TIOCSETD) creates a port
+ * (port.c); detaching it, a hangup of the tty or its last close removes
+ * the port. Serial input goes to the packetiser (pack.c), the driver's
+ * room to the one writer (tty_out.c), line changes to the packing time.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/module.h>
-#include <linux/nsproxy.h>
-#include <linux/slab.h>
-#include <linux/sysfs.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_ldisc.h>
 
 #include "compat.h"
 #include "sernet.h"
-
-/* Every port by index; changes and lookups hold sernet_ports_lock */
-DEFINE_XARRAY_ALLOC(sernet_ports);
-/* Serialises port creation, removal and namespace moves with readers */
-DEFINE_MUTEX(sernet_ports_lock);
-
-static void sernet_port_release(struct device *dev)
-{
-	struct sernet_port *port = to_sernet_port(dev);
-
-	if (port->wq)
-		destroy_workqueue(port->wq);
-	kfree(port);
-}
-
-static struct sernet_port *sernet_port_create(struct tty_struct *tty)
-{
-	struct net *net = current->nsproxy ? current->nsproxy->net_ns :
-					     &init_net;
-	struct sernet_port *port;
-	u32 index;
-	int err;
-
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
-	if (!port)
-		return ERR_PTR(-ENOMEM);
-
-	write_pnet(&port->net, net);
-	strscpy(port->tty_name, tty_name(tty), sizeof(port->tty_name));
-	mutex_init(&port->lock);
-	spin_lock_init(&port->status_lock);
-	sernet_set_state(port, SERNET_PORT_STATE_IDLE, "IDLE");
-	sernet_pack_init(port);
-	sernet_xport_init(port);
-	port->tty = tty;
-	sernet_config_init(port);
-
-	device_initialize(&port->dev);
-	port->dev.class = &sernet_class;
-	port->dev.release = sernet_port_release;
-	port->wq = alloc_ordered_workqueue("sernet/%s", 0, port->tty_name);
-	if (!port->wq) {
-		put_device(&port->dev);
-		return ERR_PTR(-ENOMEM);
-	}
-
-	mutex_lock(&sernet_ports_lock);
-	err = xa_alloc(&sernet_ports, &index, port, xa_limit_31b, GFP_KERNEL);
-	if (err)
-		goto err_put;
-	port->index = index;
-
-	err = dev_set_name(&port->dev, "sernet%u", index);
-	if (err)
-		goto err_erase;
-	err = device_add(&port->dev);
-	if (err)
-		goto err_erase;
-
-	/* Ptys have no device to link to; real ports (ttyS1...) do. */
-	if (tty->dev) {
-		err = sysfs_create_link(&port->dev.kobj, &tty->dev->kobj,
-					"tty");
-		if (err)
-			goto err_del;
-		port->has_tty_link = true;
-	}
-
-	sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
-	mutex_unlock(&sernet_ports_lock);
-	sernet_hook_delay(SERNET_HOOK_PORT_ADDED);
-
-	/*
-	 * A new port runs the factory defaults: a TCP server on port 23,
-	 * unless a SET or a sysfs write since it could be found (device_add)
-	 * started the transport it asked for: never a second one beside it.
-	 */
-	mutex_lock(&port->lock);
-	err = port->xport ? 0 : sernet_xport_start(port);
-	mutex_unlock(&port->lock);
-	if (err)
-		pr_warn("%s: cannot start the transport (%d)\n",
-			port->tty_name, err);
-	return port;
-
-err_del:
-	device_del(&port->dev);
-err_erase:
-	xa_erase(&sernet_ports, index);
-err_put:
-	mutex_unlock(&sernet_ports_lock);
-	put_device(&port->dev);
-	return ERR_PTR(err);
-}
-
-static void sernet_port_destroy(struct sernet_port *port)
-{
-	/*
-	 * No more bytes come from the tty (it is closing the discipline).
-	 * The transport stops, configuration changes in flight end and later
-	 * ones see no tty; then what is left of the packets goes.
-	 */
-	hrtimer_cancel(&port->pack_timer);
-	mutex_lock(&port->lock);
-	sernet_xport_stop(port);
-	spin_lock_bh(&port->pack_lock);
-	port->rx_stalled = false;
-	spin_unlock_bh(&port->pack_lock);
-	port->tty = NULL;
-	mutex_unlock(&port->lock);
-	flush_workqueue(port->wq);
-	sernet_pack_exit(port);
-
-	mutex_lock(&sernet_ports_lock);
-	sernet_nl_notify(port, SERNET_CMD_PORT_REMOVED);
-	if (port->has_tty_link)
-		sysfs_remove_link(&port->dev.kobj, "tty");
-	/*
-	 * The index and the name sernetN are given back together, after
-	 * device_del(), so that a new port cannot collide with this one.
-	 */
-	device_del(&port->dev);
-	xa_erase(&sernet_ports, port->index);
-	mutex_unlock(&sernet_ports_lock);
-	put_device(&port->dev);
-}
 
 static int sernet_ldisc_open(struct tty_struct *tty)
 {
@@ -221,7 +94,16 @@ static void sernet_ldisc_write_wakeup(struct tty_struct *tty)
 	struct sernet_port *port = tty->disc_data;
 
 	if (port)
-		sernet_xport_write_wakeup(port);
+		sernet_tty_out_wakeup(port);
+}
+
+/* Serial bytes from the flip buffer, to the packetiser */
+static sernet_rx_ret_t sernet_ldisc_receive_buf2(struct tty_struct *tty,
+						 sernet_rx_cp_t *cp,
+						 sernet_rx_fp_t *fp,
+						 sernet_rx_ret_t count)
+{
+	return sernet_receive(tty, cp, (const u8 *)fp, count);
 }
 
 static struct tty_ldisc_ops sernet_ldisc = {
@@ -233,7 +115,7 @@ static struct tty_ldisc_ops sernet_ldisc = {
 	.ioctl		= sernet_ldisc_ioctl,
 	.set_termios	= sernet_ldisc_set_termios,
 	.write_wakeup	= sernet_ldisc_write_wakeup,
-	.receive_buf2	= sernet_compat_receive_buf2,
+	.receive_buf2	= sernet_ldisc_receive_buf2,
 };
 
 int sernet_ldisc_register(int num)

@@ -11,7 +11,7 @@
 #include <net/netlink.h>
 
 #include "sernet.h"
-#include "xport.h"
+#include "conn.h"
 
 static const struct genl_multicast_group sernet_mcgrps[] = {
 	[SERNET_MCGRP_EVENTS_ID] = { .name = SERNET_MCGRP_EVENTS, },
@@ -132,16 +132,6 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Caller holds sernet_ports_lock. */
-static struct sernet_port *sernet_port_find(struct net *net, u32 index)
-{
-	struct sernet_port *port = xa_load(&sernet_ports, index);
-
-	if (port && net_eq(read_pnet(&port->net), net))
-		return port;
-	return NULL;
-}
-
 static int sernet_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sernet_port *port;
@@ -253,39 +243,33 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/*
- * The connections of a transport, a message each, after the first *done
- * (which a dump sent before). Caller holds port->lock.
- */
-int sernet_nl_fill_clients(struct sk_buff *skb, struct sernet_xport *xp,
-			   u32 portid, u32 seq, unsigned long *done)
+/* Where a dump of connections is: the next message, and how far it got */
+struct sernet_nl_conns {
+	struct sk_buff *skb;
+	u32 portid;
+	u32 seq;
+	unsigned long seen;
+	unsigned long *done;	/* sent in an earlier part of the dump */
+};
+
+static int sernet_nl_fill_conn(struct sernet_conn *c, void *arg)
 {
-	struct sernet_client *c;
-	unsigned long i = 0;
-	int err = 0;
+	struct sernet_nl_conns *d = arg;
+	void *hdr;
 
-	spin_lock(&xp->clients_lock);
-	list_for_each_entry(c, &xp->clients, node) {
-		void *hdr;
-
-		if (i++ < *done)
-			continue;
-		hdr = genlmsg_put(skb, portid, seq, &sernet_nl_family,
-				  NLM_F_MULTI, SERNET_CMD_CLIENT_GET);
-		if (!hdr) {
-			err = -EMSGSIZE;
-			break;
-		}
-		err = sernet_nl_put_client(skb, c);
-		if (err) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		(*done)++;
+	if (d->seen++ < *d->done)
+		return 0;
+	hdr = genlmsg_put(d->skb, d->portid, d->seq, &sernet_nl_family,
+			  NLM_F_MULTI, SERNET_CMD_CLIENT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (sernet_nl_put_conn(d->skb, c)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
 	}
-	spin_unlock(&xp->clients_lock);
-	return err;
+	genlmsg_end(d->skb, hdr);
+	(*d->done)++;
+	return 0;
 }
 
 /* Caller holds sernet_ports_lock. Events are best effort. */
@@ -355,17 +339,21 @@ static int sernet_nl_port_get_dumpit(struct sk_buff *skb,
 	return sernet_nl_dump(skb, cb, sernet_nl_dump_port);
 }
 
+/* The connections of a port, a message each, after those sent before */
 static int sernet_nl_dump_clients(struct sk_buff *skb,
 				  struct sernet_port *port,
 				  struct netlink_callback *cb)
 {
-	int err = 0;
+	struct sernet_nl_conns d = {
+		.skb = skb,
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.done = &cb->args[1],
+	};
+	int err;
 
 	mutex_lock(&port->lock);
-	if (port->xport)
-		err = sernet_nl_fill_clients(skb, port->xport,
-					     NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq, &cb->args[1]);
+	err = sernet_conns_for_each(port, sernet_nl_fill_conn, &d);
 	mutex_unlock(&port->lock);
 	return err;
 }
@@ -413,29 +401,9 @@ struct genl_family sernet_nl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(sernet_mcgrps),
 };
 
-/*
- * A serial port is hardware: like a physical network device, a port whose
- * network namespace goes away returns to the initial namespace.
- */
 static void __net_exit sernet_net_pre_exit(struct net *net)
 {
-	struct sernet_port *port;
-	unsigned long index;
-
-	mutex_lock(&sernet_ports_lock);
-	xa_for_each(&sernet_ports, index, port) {
-		if (!net_eq(read_pnet(&port->net), net))
-			continue;
-		/* its sockets die with the namespace; it comes back IDLE */
-		mutex_lock(&port->lock);
-		sernet_xport_stop(port);
-		/* before a change waiting for the lock restarts it, here */
-		write_pnet(&port->net, &init_net);
-		mutex_unlock(&port->lock);
-		sernet_hook_delay(SERNET_HOOK_NET_EXIT);
-		sernet_nl_notify(port, SERNET_CMD_PORT_ADDED);
-	}
-	mutex_unlock(&sernet_ports_lock);
+	sernet_ports_net_exit(net);
 }
 
 static struct pernet_operations sernet_net_ops = {

@@ -69,6 +69,31 @@ struct sernet_config {
 
 struct sernet_xport;
 
+/**
+ * struct sernet_tty_src - bytes on their way to the tty (tty_out.c)
+ * @node: in the writer's list while it waits for room
+ * @buf: the bytes
+ * @len: how many there are
+ * @off: how many the tty has taken
+ * @waiting: in the list
+ * @resume: called on the port's workqueue once all of it went
+ */
+struct sernet_tty_src {
+	struct list_head node;
+	u8 *buf;
+	unsigned int len;
+	unsigned int off;
+	bool waiting;
+	void (*resume)(struct sernet_tty_src *src);
+};
+
+/* The writer: sources that wait for room, in turn */
+struct sernet_tty_out {
+	spinlock_t lock;	/* @wait: the workqueue and a stopping transport */
+	struct list_head wait;
+	struct work_struct work;
+};
+
 /* Serial data kept while no connection is up (UARTCLBUF OFF), see pack.c */
 #define SERNET_KEEP_BYTES	(32 * 1024)
 #define SERNET_KEEP_COST	(96 * 1024)
@@ -125,11 +150,8 @@ struct sernet_pkt {
  * @backlog: bytes the network has not taken yet (see pack.c)
  * @rx_stalled: receive_buf2() refused bytes; resume when @backlog drains
  * @nomem_work: resumes serial input stalled by a failed allocation
- * @tx_work: hands packets to the transport
- * @rx_work: network data to the serial line
- * @accept_work: takes new connections
- * @retry_work: tries again what failed (listening, connecting)
- * @idle_work: ends a TCP client connection idle too long (SOCKTON, SHORTO)
+ * @tx_work: hands closed packets to the transport (xport.c)
+ * @out: the one writer to the tty (tty_out.c)
  *
  * Membership of sernet_ports is protected by sernet_ports_lock; @net is
  * written holding both it and @lock, so either keeps it stable (a
@@ -159,10 +181,7 @@ struct sernet_port {
 	bool rx_stalled;
 	struct delayed_work nomem_work;
 	struct work_struct tx_work;
-	struct work_struct rx_work;
-	struct work_struct accept_work;
-	struct delayed_work retry_work;
-	struct delayed_work idle_work;
+	struct sernet_tty_out out;
 	possible_net_t net;
 	u32 index;
 	char tty_name[SERNET_TTY_NAME_MAX];
@@ -182,8 +201,20 @@ static inline struct sernet_port *to_sernet_port(struct device *dev)
 /* ldisc.c */
 int sernet_ldisc_register(int num);
 void sernet_ldisc_unregister(void);
-size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
-		      size_t count);
+
+/* port.c: the ports, their lifetime and their namespace */
+struct sernet_port *sernet_port_create(struct tty_struct *tty);
+void sernet_port_destroy(struct sernet_port *port);
+struct sernet_port *sernet_port_find(struct net *net, u32 index);
+void sernet_ports_net_exit(struct net *net);
+
+/* tty_out.c: the one writer to the tty */
+void sernet_tty_out_init(struct sernet_port *port);
+bool sernet_tty_out_write(struct sernet_port *port,
+			  struct sernet_tty_src *src);
+void sernet_tty_out_cancel(struct sernet_port *port,
+			   struct sernet_tty_src *src);
+void sernet_tty_out_wakeup(struct sernet_port *port);
 
 /* config.c */
 void sernet_config_defaults(struct sernet_config *cfg);
@@ -193,6 +224,8 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		      u64 mask, struct netlink_ext_ack *extack);
 
 /* pack.c: serial bytes into packets */
+size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
+		      size_t count);
 void sernet_pack_termios_changed(struct sernet_port *port,
 				 const struct ktermios *t);
 u64 sernet_pack_time_ns(struct sernet_port *port);
@@ -211,11 +244,10 @@ static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
 	atomic64_add(n, &port->stats[stat]);
 }
 
-/* tcp.c */
+/* xport.c: the transport of a port; caller holds port->lock */
 void sernet_xport_init(struct sernet_port *port);
 int sernet_xport_start(struct sernet_port *port);
 void sernet_xport_stop(struct sernet_port *port);
-void sernet_xport_write_wakeup(struct sernet_port *port);
 
 /* sysfs.c */
 extern struct class sernet_class;

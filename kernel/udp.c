@@ -8,135 +8,125 @@
  * only its remote's unless UDPON. UDP cannot hold the serial line back:
  * what the socket refuses is dropped and counted.
  */
-#include <linux/in6.h>
+#include <linux/mm.h>
 #include <linux/net.h>
-#include <linux/slab.h>
-#include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "sernet.h"
-#include "xport.h"
+#include "layer.h"
+
+struct sernet_udp {
+	struct sernet_xport xp;
+	bool client;			/* UDPC */
+	struct socket *sock;
+	struct sernet_sockcb saved;
+	struct sockaddr_storage peer;	/* where packets go */
+	int peer_len;			/* 0: nowhere yet */
+	struct delayed_work open_work;
+};
+
+static struct sernet_udp *to_udp(struct sernet_xport *xp)
+{
+	return container_of(xp, struct sernet_udp, xp);
+}
+
+/* The socket's callbacks: BH; they only queue work */
+static void sernet_udp_kick(struct sock *sk, bool rx)
+{
+	struct sernet_udp *u;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	u = sernet_sock_data(sk);
+	if (u && rx)
+		sernet_xport_kick_rx(&u->xp);
+	else if (u)
+		sernet_xport_kick_tx(&u->xp);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
 
 static void sernet_udp_data_ready(struct sock *sk)
 {
-	struct sernet_port *port;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	port = sk->sk_user_data;
-	if (port)
-		queue_work(port->wq, &port->rx_work);
-	read_unlock_bh(&sk->sk_callback_lock);
+	sernet_udp_kick(sk, true);
 }
 
 static void sernet_udp_write_space(struct sock *sk)
 {
-	struct sernet_port *port;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	port = sk->sk_user_data;
-	if (port)
-		queue_work(port->wq, &port->tx_work);
-	read_unlock_bh(&sk->sk_callback_lock);
+	sernet_udp_kick(sk, false);
 }
 
-/* The remote of the client mode as a socket address; its length */
-static int sernet_udp_remote(struct sernet_port *port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (port->cfg.addr_len == 16) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+static const struct sernet_sock_ops sernet_udp_sock_ops = {
+	.data_ready	= sernet_udp_data_ready,
+	.write_space	= sernet_udp_write_space,
+	.state_change	= sernet_udp_data_ready,
+};
 
-		a->sin6_family = AF_INET6;
-		memcpy(&a->sin6_addr, port->cfg.addr, 16);
-		a->sin6_port = htons(port->cfg.port);
-		return sizeof(*a);
-	}
-	((struct sockaddr_in *)ss)->sin_family = AF_INET;
-	memcpy(&((struct sockaddr_in *)ss)->sin_addr, port->cfg.addr, 4);
-	((struct sockaddr_in *)ss)->sin_port = htons(port->cfg.port);
-	return sizeof(struct sockaddr_in);
-}
-
-int sernet_udp_open(struct sernet_xport *xp)
+static int sernet_udp_open(struct sernet_udp *u)
 {
-	struct sernet_port *port = xp->port;
+	struct sernet_port *port = u->xp.port;
 	struct net *net = read_pnet(&port->net);
-	bool client = xp->proto == SERNET_PROTO_UDPC;
-	struct sockaddr_storage local = {};
-	struct socket *sock;
-	int family, len, err;
+	int err;
 
-	if (client) {
-		xp->peer_len = sernet_udp_remote(port, &xp->peer);
-		family = xp->peer.ss_family;
+	if (u->client) {
+		u->peer_len = sernet_sockaddr_remote(port, &u->peer);
+		err = sernet_sock_open(net, u->peer.ss_family, SOCK_DGRAM,
+				       port->cfg.local_port, false, &u->sock);
 	} else {
-		family = AF_INET6;
+		err = sernet_sock_open_any(net, SOCK_DGRAM, port->cfg.port,
+					   false, &u->sock);
 	}
-	err = sock_create_kern(net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
-	if (err && family == AF_INET6 && !client) {
-		family = AF_INET;	/* no IPv6 here */
-		err = sock_create_kern(net, family, SOCK_DGRAM, IPPROTO_UDP,
-				       &sock);
-	}
-	if (err)
-		return err;
-	local.ss_family = family;
-	if (family == AF_INET6) {
-		((struct sockaddr_in6 *)&local)->sin6_port =
-			htons(client ? port->cfg.local_port : port->cfg.port);
-		len = sizeof(struct sockaddr_in6);
-	} else {
-		((struct sockaddr_in *)&local)->sin_port =
-			htons(client ? port->cfg.local_port : port->cfg.port);
-		len = sizeof(struct sockaddr_in);
-	}
-	err = kernel_bind(sock, (struct sockaddr *)&local, len);
 	if (err) {
-		sock_release(sock);
+		u->sock = NULL;
 		return err;
 	}
-	xp->usock = sock;
-	sernet_sock_hook(sock, port, &xp->usaved, sernet_udp_data_ready,
-			 sernet_udp_write_space);
-	if (client)
+	sernet_sock_hook(u->sock, u, &sernet_udp_sock_ops, &u->saved);
+	if (u->client)
 		sernet_set_state(port, SERNET_PORT_STATE_CONNECTED, "CONNECTED");
 	else
 		sernet_set_state(port, SERNET_PORT_STATE_LISTEN, "LISTEN");
-	queue_work(port->wq, &port->rx_work);
-	queue_work(port->wq, &port->tx_work);
+	sernet_xport_kick_rx(&u->xp);
+	sernet_xport_kick_tx(&u->xp);
 	return 0;
 }
 
-/* After sernet_sock_unhook() and the work flushed (sernet_xport_stop) */
-void sernet_udp_close(struct sernet_xport *xp)
+/* open_work: bind, or try again later */
+static void sernet_udp_open_work(struct work_struct *work)
 {
-	if (xp->usock)
-		sock_release(xp->usock);
-	xp->usock = NULL;
+	struct sernet_udp *u = container_of(to_delayed_work(work),
+					    struct sernet_udp, open_work);
+	struct sernet_port *port = u->xp.port;
+	int err;
+
+	if (READ_ONCE(u->xp.stopping) || u->sock)
+		return;
+	err = sernet_udp_open(u);
+	if (err) {
+		sernet_sock_error(port, err, "cannot listen");
+		queue_delayed_work(port->wq, &u->open_work,
+				   msecs_to_jiffies(SERNET_RETRY_MS));
+	}
 }
 
-/* port->tx_work: each packet one datagram to the peer */
-void sernet_udp_tx(struct sernet_xport *xp)
+/* Each packet one datagram to the peer */
+static void sernet_udp_tx(struct sernet_xport *xp)
 {
+	struct sernet_udp *u = to_udp(xp);
 	struct sernet_port *port = xp->port;
 	struct sernet_pkt *pkt;
 
-	if (!xp->usock || !xp->peer_len) {
+	if (!u->sock || !u->peer_len) {
 		sernet_pack_no_peer(port, false);
 		return;
 	}
-	while ((pkt = sernet_pkt_next(port))) {
+	while ((pkt = sernet_layers_next_pkt(xp))) {
 		struct kvec iov = {
 			.iov_base = page_address(pkt->page) + pkt->off,
 			.iov_len = pkt->len,
 		};
 		struct msghdr msg = {
-			.msg_name = &xp->peer,
-			.msg_namelen = xp->peer_len,
+			.msg_name = &u->peer,
+			.msg_namelen = u->peer_len,
 			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 		};
-		int n = kernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);
+		int n = kernel_sendmsg(u->sock, &msg, &iov, 1, pkt->len);
 
 		if (n == pkt->len) {
 			sernet_count(port, SERNET_STATS_NET_TX_BYTES, n);
@@ -148,35 +138,17 @@ void sernet_udp_tx(struct sernet_xport *xp)
 	}
 }
 
-/* Is ss the client's remote? */
-static bool sernet_udp_from_remote(struct sernet_xport *xp,
-				   const struct sockaddr_storage *ss)
+/* Each datagram whole to the serial line */
+static void sernet_udp_rx(struct sernet_xport *xp)
 {
-	if (ss->ss_family != xp->peer.ss_family)
-		return false;
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)ss;
-		const struct sockaddr_in6 *b = (const void *)&xp->peer;
-
-		return a->sin6_port == b->sin6_port &&
-		       ipv6_addr_equal(&a->sin6_addr, &b->sin6_addr);
-	}
-	return ((const struct sockaddr_in *)ss)->sin_port ==
-	       ((const struct sockaddr_in *)&xp->peer)->sin_port &&
-	       ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
-	       ((const struct sockaddr_in *)&xp->peer)->sin_addr.s_addr;
-}
-
-/* port->rx_work: each datagram whole to the serial line */
-void sernet_udp_rx(struct sernet_xport *xp)
-{
+	struct sernet_udp *u = to_udp(xp);
 	struct sernet_port *port = xp->port;
 	int budget = 64;
 
-	if (!xp->usock)
+	if (!u->sock)
 		return;
-	while (sernet_tty_drain(xp) && budget--) {
-		struct kvec iov = { xp->wbuf, SERNET_NET_RX_BUF };
+	while (sernet_tty_out_write(port, &xp->out) && budget--) {
+		struct kvec iov = { xp->out.buf, SERNET_NET_RX_BUF };
 		struct sockaddr_storage from;
 		struct msghdr msg = {
 			.msg_name = &from,
@@ -184,33 +156,92 @@ void sernet_udp_rx(struct sernet_xport *xp)
 		};
 		int n;
 
-		n = kernel_recvmsg(xp->usock, &msg, &iov, 1, iov.iov_len,
+		n = kernel_recvmsg(u->sock, &msg, &iov, 1, iov.iov_len,
 				   MSG_DONTWAIT);
 		if (n < 0)
 			return;		/* -EAGAIN: data_ready calls again */
 		if ((msg.msg_flags & MSG_TRUNC) ||
-		    (xp->proto == SERNET_PROTO_UDPC &&
-		     !READ_ONCE(port->cfg.udpon) &&
-		     !sernet_udp_from_remote(xp, &from))) {
+		    (u->client && !READ_ONCE(port->cfg.udpon) &&
+		     !sernet_sockaddr_equal(&from, &u->peer))) {
 			sernet_count(port, SERNET_STATS_DROP_UDP, 1);
 			continue;
 		}
-		if (xp->proto == SERNET_PROTO_UDPS) {
+		if (!u->client) {
 			/* answer whoever spoke last */
-			bool first = !xp->peer_len;
+			bool first = !u->peer_len;
 
-			memcpy(&xp->peer, &from, msg.msg_namelen);
-			xp->peer_len = msg.msg_namelen;
+			memcpy(&u->peer, &from, msg.msg_namelen);
+			u->peer_len = msg.msg_namelen;
 			if (first) {
 				sernet_set_state(port,
 						 SERNET_PORT_STATE_CONNECTED,
 						 "CONNECTED");
-				queue_work(port->wq, &port->tx_work);
+				sernet_xport_kick_tx(xp);
 			}
 		}
 		sernet_count(port, SERNET_STATS_NET_RX_BYTES, n);
-		xp->wlen = n;
+		xp->out.len = sernet_layers_to_serial(xp, xp->out.buf, n);
 	}
 	if (budget < 0)
-		queue_work(port->wq, &port->rx_work);
+		sernet_xport_kick_rx(xp);
 }
+
+static void sernet_udp_start(struct sernet_xport *xp, bool client)
+{
+	struct sernet_udp *u = to_udp(xp);
+
+	u->client = client;
+	INIT_DELAYED_WORK(&u->open_work, sernet_udp_open_work);
+	queue_delayed_work(xp->port->wq, &u->open_work, 0);
+}
+
+static void sernet_udps_start(struct sernet_xport *xp)
+{
+	sernet_udp_start(xp, false);
+}
+
+static void sernet_udpc_start(struct sernet_xport *xp)
+{
+	sernet_udp_start(xp, true);
+}
+
+static void sernet_udp_cancel(struct sernet_xport *xp)
+{
+	cancel_delayed_work_sync(&to_udp(xp)->open_work);
+}
+
+static void sernet_udp_unhook(struct sernet_xport *xp)
+{
+	struct sernet_udp *u = to_udp(xp);
+
+	if (u->sock)
+		sernet_sock_unhook(u->sock, &u->saved);
+}
+
+static void sernet_udp_release(struct sernet_xport *xp)
+{
+	struct sernet_udp *u = to_udp(xp);
+
+	if (u->sock)
+		sock_release(u->sock);
+}
+
+const struct sernet_xport_ops sernet_udp_server_ops = {
+	.size		= sizeof(struct sernet_udp),
+	.start		= sernet_udps_start,
+	.tx		= sernet_udp_tx,
+	.rx		= sernet_udp_rx,
+	.cancel		= sernet_udp_cancel,
+	.unhook		= sernet_udp_unhook,
+	.release	= sernet_udp_release,
+};
+
+const struct sernet_xport_ops sernet_udp_client_ops = {
+	.size		= sizeof(struct sernet_udp),
+	.start		= sernet_udpc_start,
+	.tx		= sernet_udp_tx,
+	.rx		= sernet_udp_rx,
+	.cancel		= sernet_udp_cancel,
+	.unhook		= sernet_udp_unhook,
+	.release	= sernet_udp_release,
+};
