@@ -293,13 +293,36 @@ enum sernet_full {
 
 #define SERNET_FULL_MAX (__SERNET_FULL_MAX - 1)
 
-#define SERNET_MAX_CLIENTS_MAX	64
-
-/* Ranges of the K3 command set (AT+UART, AT+UARTTL) */
+/*
+ * The ranges of the settings (the K3's: AT+UART, AT+UARTTL, AT+SHORTO,
+ * AT+SOCKTON), as PORT_SET's policy and sysfs check them; a range without
+ * a constant is its attribute's type's, or its enum's 0.._MAX.
+ */
 #define SERNET_BAUD_MIN		600
 #define SERNET_BAUD_MAX		1024000
+#define SERNET_DATABITS_MIN	5
+#define SERNET_DATABITS_MAX	8
+#define SERNET_STOPBITS_MIN	1
+#define SERNET_STOPBITS_MAX	2
 #define SERNET_PACK_TIME_MAX	255	/* ms */
 #define SERNET_PACK_LEN_MAX	1460	/* bytes; also the default */
+#define SERNET_PORT_MIN		1	/* ..65535 */
+#define SERNET_MAX_CLIENTS_MIN	1
+#define SERNET_MAX_CLIENTS_MAX	64
+#define SERNET_SHORTO_MIN	2	/* s */
+#define SERNET_SHORTO_MAX	255
+#define SERNET_SOCKTON_MIN	1	/* s */
+#define SERNET_SOCKTON_MAX	99999
+
+/*
+ * The names of the values, in the enums' order: sysfs shows and takes
+ * them, and so do sernetctl and the AT commands (ON/OFF: the 0..1 ones).
+ */
+#define SERNET_PARITY_NAMES	{ "NONE", "EVEN", "ODD", "MARK", "SPACE" }
+#define SERNET_FLOW_NAMES	{ "NFC", "FC" }
+#define SERNET_PROTO_NAMES	{ "TCPS", "TCPC", "UDPS", "UDPC" }
+#define SERNET_FULL_NAMES	{ "refuse", "drop-oldest" }
+#define SERNET_ONOFF_NAMES	{ "OFF", "ON" }
 
 /* Longest tty name, including the terminating NUL (TTY_NAME_LEN = 64) */
 #define SERNET_TTY_NAME_MAX	64
