@@ -19,27 +19,18 @@
 
 void sernet_config_defaults(struct sernet_config *cfg)
 {
+	const struct sernet_setting *s;
+
+	/* the K3's default server: stored and shown, never dialled unless
+	 * a client mode is chosen
+	 */
 	*cfg = (struct sernet_config) {
-		.baud		= 115200,
-		.databits	= 8,
-		.stopbits	= 1,
-		.parity		= SERNET_PARITY_NONE,
-		.flow		= SERNET_FLOW_NFC,
-		.pack_time	= 0,
-		.pack_len	= 0,
-		.proto		= SERNET_PROTO_TCPS,
-		.port		= 23,
-		.max_clients	= 8,
-		.full		= SERNET_FULL_REFUSE,
-		/* the K3's default server: stored and shown, never dialled
-		 * unless a client mode is chosen
-		 */
 		.addr_len	= 4,
 		.addr		= { 192, 168, 0, 7 },
-		.socksl		= 0,
-		.shorto		= 3,
-		.sockton	= 86400,
 	};
+	for (s = sernet_settings; s < SERNET_SETTINGS_END; s++)
+		if (s->type != NLA_BINARY)
+			*sernet_setting_at(s, cfg) = s->def;
 }
 
 /* Serial settings as the tty has them now; caller holds termios_rwsem. */
@@ -183,24 +174,6 @@ static int sernet_apply_serial(struct sernet_port *port,
 	return -EINVAL;
 }
 
-/* The socket fields of @src that @mask names, into @dst */
-static void sernet_sock_fields(struct sernet_config *dst,
-			       const struct sernet_config *src, u64 mask)
-{
-	if (mask & BIT_ULL(SERNET_A_SOCK_PROTO))
-		dst->proto = src->proto;
-	if (mask & BIT_ULL(SERNET_A_SOCK_PORT))
-		dst->port = src->port;
-	if (mask & BIT_ULL(SERNET_A_SOCK_ADDR)) {
-		dst->addr_len = src->addr_len;
-		memcpy(dst->addr, src->addr, src->addr_len);
-	}
-	if (mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT))
-		dst->local_port = src->local_port;
-	if (mask & BIT_ULL(SERNET_A_SOCKSL))
-		dst->socksl = src->socksl;
-}
-
 /*
  * Apply the fields of @cfg that @mask (BIT(SERNET_A_...)) names, all or
  * nothing. Ranges were checked by the caller (netlink policy or sysfs).
@@ -210,13 +183,10 @@ static void sernet_sock_fields(struct sernet_config *dst,
 int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		      u64 mask, struct netlink_ext_ack *extack)
 {
-	const u64 serial = BIT_ULL(SERNET_A_UART_BAUD) |
-			   BIT_ULL(SERNET_A_UART_DATABITS) |
-			   BIT_ULL(SERNET_A_UART_STOPBITS) |
-			   BIT_ULL(SERNET_A_UART_PARITY) |
-			   BIT_ULL(SERNET_A_UART_FLOW);
+	const u64 serial = mask & sernet_settings_mask(SERNET_APPLY_SERIAL);
+	const u64 restart = mask & sernet_settings_mask(SERNET_APPLY_RESTART);
+	const u64 live = mask & sernet_settings_mask(SERNET_APPLY_LIVE);
 	struct sernet_config now, old;
-	bool sock;
 	int err = 0;
 
 	mutex_lock(&port->lock);
@@ -226,66 +196,30 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 	}
 	sernet_config_get(port, &now);
 	old = now;
-	/* A change of the socket restarts the transport, only it. */
-	sock = ((mask & BIT_ULL(SERNET_A_SOCK_PROTO)) &&
-		cfg->proto != port->cfg.proto) ||
-	       ((mask & BIT_ULL(SERNET_A_SOCK_PORT)) &&
-		cfg->port != port->cfg.port) ||
-	       ((mask & BIT_ULL(SERNET_A_SOCK_ADDR)) &&
-		(cfg->addr_len != port->cfg.addr_len ||
-		 memcmp(cfg->addr, port->cfg.addr, cfg->addr_len))) ||
-	       ((mask & BIT_ULL(SERNET_A_SOCK_LOCAL_PORT)) &&
-		cfg->local_port != port->cfg.local_port) ||
-	       ((mask & BIT_ULL(SERNET_A_SOCKSL)) &&
-		cfg->socksl != port->cfg.socksl);
-
-	if (mask & serial) {
-		if (mask & BIT_ULL(SERNET_A_UART_BAUD))
-			now.baud = cfg->baud;
-		if (mask & BIT_ULL(SERNET_A_UART_DATABITS))
-			now.databits = cfg->databits;
-		if (mask & BIT_ULL(SERNET_A_UART_STOPBITS))
-			now.stopbits = cfg->stopbits;
-		if (mask & BIT_ULL(SERNET_A_UART_PARITY))
-			now.parity = cfg->parity;
-		if (mask & BIT_ULL(SERNET_A_UART_FLOW))
-			now.flow = cfg->flow;
+	if (serial) {
+		sernet_settings_copy(&now, cfg, serial);
 		err = sernet_apply_serial(port, &now, extack);
 		if (err)
 			goto out;
 	}
-	if (sock) {
+	/* A change of the socket restarts the transport, only it. */
+	if (sernet_settings_differ(cfg, &port->cfg, restart)) {
 		sernet_xport_stop(port);
-		sernet_sock_fields(&port->cfg, cfg, mask);
+		sernet_settings_copy(&port->cfg, cfg, restart);
 		err = sernet_xport_start(port);
 		if (err) {
-			sernet_sock_fields(&port->cfg, &old, mask);
+			sernet_settings_copy(&port->cfg, &old, restart);
 			if (sernet_xport_start(port))
 				pr_warn_ratelimited("%s: cannot restart\n",
 						    port->tty_name);
-			if (mask & serial)
+			if (serial)
 				sernet_apply_serial(port, &old, NULL);
 			NL_SET_ERR_MSG(extack,
 				       "cannot start the new socket: nothing changed");
 			goto out;
 		}
 	}
-	if (mask & BIT_ULL(SERNET_A_PACK_TIME))
-		WRITE_ONCE(port->cfg.pack_time, cfg->pack_time);
-	if (mask & BIT_ULL(SERNET_A_PACK_LEN))
-		WRITE_ONCE(port->cfg.pack_len, cfg->pack_len);
-	if (mask & BIT_ULL(SERNET_A_SOCK_MAX_CLIENTS))
-		WRITE_ONCE(port->cfg.max_clients, cfg->max_clients);
-	if (mask & BIT_ULL(SERNET_A_SOCK_FULL))
-		WRITE_ONCE(port->cfg.full, cfg->full);
-	if (mask & BIT_ULL(SERNET_A_SHORTO))
-		WRITE_ONCE(port->cfg.shorto, cfg->shorto);
-	if (mask & BIT_ULL(SERNET_A_SOCKTON))
-		WRITE_ONCE(port->cfg.sockton, cfg->sockton);
-	if (mask & BIT_ULL(SERNET_A_UDPON))
-		WRITE_ONCE(port->cfg.udpon, cfg->udpon);
-	if (mask & BIT_ULL(SERNET_A_UARTCLBUF))
-		WRITE_ONCE(port->cfg.clbuf, cfg->clbuf);
+	sernet_settings_copy(&port->cfg, cfg, live);
 out:
 	mutex_unlock(&port->lock);
 	return err;

@@ -21,40 +21,14 @@ static const struct nla_policy sernet_port_get_policy[SERNET_A_PORT_INDEX + 1] =
 	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
 };
 
-static struct netlink_range_validation sernet_baud_range = {
-	.min = SERNET_BAUD_MIN,
-	.max = SERNET_BAUD_MAX,
-};
-
-static struct netlink_range_validation sernet_sockton_range = {
-	.min = 1,
-	.max = 99999,
-};
-
-/* The K3's ranges; anything outside is refused before a change is made. */
 static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
-	[SERNET_A_UART_BAUD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&sernet_baud_range),
-	[SERNET_A_UART_DATABITS] = NLA_POLICY_RANGE(NLA_U8, 5, 8),
-	[SERNET_A_UART_STOPBITS] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
-	[SERNET_A_UART_PARITY]	= NLA_POLICY_MAX(NLA_U8, SERNET_PARITY_MAX),
-	[SERNET_A_UART_FLOW]	= NLA_POLICY_MAX(NLA_U8, SERNET_FLOW_MAX),
-	[SERNET_A_PACK_TIME]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_TIME_MAX),
-	[SERNET_A_PACK_LEN]	= NLA_POLICY_MAX(NLA_U16, SERNET_PACK_LEN_MAX),
-	[SERNET_A_SOCK_PROTO]	= NLA_POLICY_MAX(NLA_U8, SERNET_PROTO_MAX),
-	[SERNET_A_SOCK_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[SERNET_A_SOCK_MAX_CLIENTS] = NLA_POLICY_RANGE(NLA_U16, 1,
-						       SERNET_MAX_CLIENTS_MAX),
-	[SERNET_A_SOCK_FULL]	= NLA_POLICY_MAX(NLA_U8, SERNET_FULL_MAX),
-	[SERNET_A_SOCK_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
-	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
-	[SERNET_A_SOCKSL]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[SERNET_A_UDPON]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[SERNET_A_UARTCLBUF]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[SERNET_A_SHORTO]	= NLA_POLICY_RANGE(NLA_U16, 2, 255),
-	[SERNET_A_SOCKTON]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&sernet_sockton_range),
+	/* each setting: the range of its row, checked before a change */
+#define SERNET_SETTING(a, t, ...)					\
+	[SERNET_A_##a] = NLA_POLICY_FULL_RANGE(NLA_##t,			\
+				&sernet_settings[SERNET_S_##a].range),
+#include "settings_table.h"
+#undef SERNET_SETTING
 	/* reported by GET, not set */
 	[SERNET_A_PACK_TIME_US]	= { .type = NLA_REJECT },
 	[SERNET_A_SOCK_STATUS]	= { .type = NLA_REJECT },
@@ -67,6 +41,7 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
+	const struct sernet_setting *s;
 	char status[SERNET_STATUS_MAX];
 	struct sernet_config cfg;
 	struct nlattr *stats;
@@ -88,25 +63,16 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 	pack_us = div_u64(sernet_pack_time_ns(port), NSEC_PER_USEC);
 	mutex_unlock(&port->lock);
 	sernet_status_copy(port, status);
-	if (nla_put_u32(skb, SERNET_A_UART_BAUD, cfg.baud) ||
-	    nla_put_u8(skb, SERNET_A_UART_DATABITS, cfg.databits) ||
-	    nla_put_u8(skb, SERNET_A_UART_STOPBITS, cfg.stopbits) ||
-	    nla_put_u8(skb, SERNET_A_UART_PARITY, cfg.parity) ||
-	    nla_put_u8(skb, SERNET_A_UART_FLOW, cfg.flow) ||
-	    nla_put_u16(skb, SERNET_A_PACK_TIME, cfg.pack_time) ||
-	    nla_put_u16(skb, SERNET_A_PACK_LEN, cfg.pack_len) ||
-	    nla_put_u32(skb, SERNET_A_PACK_TIME_US, pack_us) ||
-	    nla_put_u8(skb, SERNET_A_SOCK_PROTO, cfg.proto) ||
-	    nla_put_u16(skb, SERNET_A_SOCK_PORT, cfg.port) ||
-	    nla_put_u16(skb, SERNET_A_SOCK_MAX_CLIENTS, cfg.max_clients) ||
-	    nla_put_u8(skb, SERNET_A_SOCK_FULL, cfg.full) ||
-	    nla_put(skb, SERNET_A_SOCK_ADDR, cfg.addr_len, cfg.addr) ||
-	    nla_put_u16(skb, SERNET_A_SOCK_LOCAL_PORT, cfg.local_port) ||
-	    nla_put_u8(skb, SERNET_A_SOCKSL, cfg.socksl) ||
-	    nla_put_u16(skb, SERNET_A_SHORTO, cfg.shorto) ||
-	    nla_put_u32(skb, SERNET_A_SOCKTON, cfg.sockton) ||
-	    nla_put_u8(skb, SERNET_A_UDPON, cfg.udpon) ||
-	    nla_put_u8(skb, SERNET_A_UARTCLBUF, cfg.clbuf) ||
+	for (s = sernet_settings; s < SERNET_SETTINGS_END; s++) {
+		u32 v = sernet_setting_get(s, &cfg);
+
+		if (s->type == NLA_U8 ? nla_put_u8(skb, s->attr, v) :
+		    s->type == NLA_U16 ? nla_put_u16(skb, s->attr, v) :
+		    s->type == NLA_U32 ? nla_put_u32(skb, s->attr, v) :
+		    nla_put(skb, s->attr, cfg.addr_len, cfg.addr))
+			goto cancel;
+	}
+	if (nla_put_u32(skb, SERNET_A_PACK_TIME_US, pack_us) ||
 	    nla_put_string(skb, SERNET_A_SOCK_STATUS, status))
 		goto cancel;
 
@@ -170,6 +136,7 @@ static int sernet_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	const struct sernet_setting *s;
 	struct sernet_config cfg = {};
 	struct sernet_port *port;
 	u64 mask = 0;
@@ -179,52 +146,26 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	/* The policy checked every range; gather what is there. */
-	if (tb[SERNET_A_UART_BAUD])
-		cfg.baud = nla_get_u32(tb[SERNET_A_UART_BAUD]);
-	if (tb[SERNET_A_UART_DATABITS])
-		cfg.databits = nla_get_u8(tb[SERNET_A_UART_DATABITS]);
-	if (tb[SERNET_A_UART_STOPBITS])
-		cfg.stopbits = nla_get_u8(tb[SERNET_A_UART_STOPBITS]);
-	if (tb[SERNET_A_UART_PARITY])
-		cfg.parity = nla_get_u8(tb[SERNET_A_UART_PARITY]);
-	if (tb[SERNET_A_UART_FLOW])
-		cfg.flow = nla_get_u8(tb[SERNET_A_UART_FLOW]);
-	if (tb[SERNET_A_PACK_TIME])
-		cfg.pack_time = nla_get_u16(tb[SERNET_A_PACK_TIME]);
-	if (tb[SERNET_A_PACK_LEN])
-		cfg.pack_len = nla_get_u16(tb[SERNET_A_PACK_LEN]);
-	if (tb[SERNET_A_SOCK_PROTO])
-		cfg.proto = nla_get_u8(tb[SERNET_A_SOCK_PROTO]);
-	if (tb[SERNET_A_SOCK_PORT])
-		cfg.port = nla_get_u16(tb[SERNET_A_SOCK_PORT]);
-	if (tb[SERNET_A_SOCK_MAX_CLIENTS])
-		cfg.max_clients = nla_get_u16(tb[SERNET_A_SOCK_MAX_CLIENTS]);
-	if (tb[SERNET_A_SOCK_FULL])
-		cfg.full = nla_get_u8(tb[SERNET_A_SOCK_FULL]);
-	if (tb[SERNET_A_SOCK_ADDR]) {
-		cfg.addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
-		if (cfg.addr_len != 4 && cfg.addr_len != 16) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[SERNET_A_SOCK_ADDR],
+	for (s = sernet_settings; s < SERNET_SETTINGS_END; s++) {
+		const struct nlattr *a = tb[s->attr];
+
+		if (!a)
+			continue;
+		mask |= BIT_ULL(s->attr);
+		if (s->type != NLA_BINARY) {
+			*sernet_setting_at(s, &cfg) =
+				s->type == NLA_U8 ? nla_get_u8(a) :
+				s->type == NLA_U16 ? nla_get_u16(a) :
+				nla_get_u32(a);
+			continue;
+		}
+		if (nla_len(a) != 4 && nla_len(a) != 16) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
 					    "an address is 4 (IPv4) or 16 (IPv6) bytes");
 			return -EINVAL;
 		}
-		nla_memcpy(cfg.addr, tb[SERNET_A_SOCK_ADDR], cfg.addr_len);
+		cfg.addr_len = nla_memcpy(cfg.addr, a, sizeof(cfg.addr));
 	}
-	if (tb[SERNET_A_SOCK_LOCAL_PORT])
-		cfg.local_port = nla_get_u16(tb[SERNET_A_SOCK_LOCAL_PORT]);
-	if (tb[SERNET_A_SOCKSL])
-		cfg.socksl = nla_get_u8(tb[SERNET_A_SOCKSL]);
-	if (tb[SERNET_A_SHORTO])
-		cfg.shorto = nla_get_u16(tb[SERNET_A_SHORTO]);
-	if (tb[SERNET_A_SOCKTON])
-		cfg.sockton = nla_get_u32(tb[SERNET_A_SOCKTON]);
-	if (tb[SERNET_A_UDPON])
-		cfg.udpon = nla_get_u8(tb[SERNET_A_UDPON]);
-	if (tb[SERNET_A_UARTCLBUF])
-		cfg.clbuf = nla_get_u8(tb[SERNET_A_UARTCLBUF]);
-	for (int i = SERNET_A_UART_BAUD; i <= SERNET_A_MAX; i++)
-		if (tb[i])
-			mask |= BIT_ULL(i);
 
 	mutex_lock(&sernet_ports_lock);
 	port = sernet_port_find(genl_info_net(info),

@@ -19,53 +19,7 @@
 
 #include "hooks.h"
 #include "pack_step.h"
-
-/**
- * struct sernet_config - what a port is asked to do
- * @baud: line rate, %SERNET_BAUD_MIN..%SERNET_BAUD_MAX
- * @databits: 5..8
- * @stopbits: 1..2
- * @parity: &enum sernet_parity
- * @flow: &enum sernet_flow
- * @pack_time: packing time in ms, 0 = automatic (4 character times)
- * @pack_len: packing length in bytes, 0 = %SERNET_PACK_LEN_MAX
- * @proto: &enum sernet_proto
- * @port: local port of a server
- * @max_clients: TCP server clients at once
- * @full: &enum sernet_full
- * @addr_len: 4 or 16: the length of @addr
- * @addr: the remote server of the client modes, network order
- * @local_port: local port of the client modes, 0 = any
- * @socksl: TCP client short connections
- * @shorto: seconds a short connection may be idle
- * @sockton: seconds a TCP client may receive nothing before reconnecting
- * @udpon: a UDP client takes datagrams from anyone
- * @clbuf: discard serial data while no peer is there (UARTCLBUF ON)
- *
- * In a port, only the packing fields are kept here: the serial ones live in
- * the tty's termios and are read from there.
- */
-struct sernet_config {
-	u32 baud;
-	u8 databits;
-	u8 stopbits;
-	u8 parity;
-	u8 flow;
-	u16 pack_time;
-	u16 pack_len;
-	u8 proto;
-	u16 port;
-	u16 max_clients;
-	u8 full;
-	u8 addr_len;
-	u8 addr[16];
-	u16 local_port;
-	u8 socksl;
-	u16 shorto;
-	u32 sockton;
-	u8 udpon;
-	u8 clbuf;
-};
+#include "settings.h"
 
 struct sernet_xport;
 

@@ -75,13 +75,30 @@ MUTANTS = [
         breaks="a dump lists the ports of other network namespaces",
         vm=["attach_test"],
     ),
+    # --- settings_table.h: the netlink policy and sysfs read its rows --------
     Mutant(
-        name="netlink-shorto-min-1",
-        file="kernel/netlink.c",
-        orig="NLA_POLICY_RANGE(NLA_U16, 2, 255)",
-        repl="NLA_POLICY_RANGE(NLA_U16, 1, 255)",
+        name="settings-shorto-min-1",
+        file="kernel/settings_table.h",
+        orig="SERNET_SHORTO_MIN, SERNET_SHORTO_MAX",
+        repl="SERNET_SHORTO_MIN - 1, SERNET_SHORTO_MAX",
         breaks="SHORTO 1 is accepted (the K3's range is 2..255)",
         vm=["hostile_test"],
+    ),
+    Mutant(
+        name="settings-sockton-max-plus-1",
+        file="kernel/settings_table.h",
+        orig="SERNET_SOCKTON_MIN, SERNET_SOCKTON_MAX",
+        repl="SERNET_SOCKTON_MIN, SERNET_SOCKTON_MAX + 1",
+        breaks="a sysfs write of SOCKTON 100000 is taken (the K3's is 1..99999)",
+        vm=["config_test"],
+    ),
+    Mutant(
+        name="settings-port-change-live",
+        file="kernel/settings_table.h",
+        orig="SERNET_SETTING(SOCK_PORT, U16, port, port, RESTART, 23,",
+        repl="SERNET_SETTING(SOCK_PORT, U16, port, port, LIVE, 23,",
+        breaks="a new port is stored but the server keeps listening on the old",
+        vm=[SRV + "status_follows_clients"],
     ),
     # --- pack_step.h ----------------------------------------------------------
     Mutant(
@@ -192,8 +209,8 @@ MUTANTS = [
     Mutant(
         name="sysfs-no-max-check",
         file="kernel/sysfs.c",
-        orig="if (v < ca->min || v > ca->max)",
-        repl="if (v < ca->min)",
+        orig="if (!err && (v < s->range.min || v > s->range.max))",
+        repl="if (!err && v < s->range.min)",
         breaks="a sysfs write above the setting's range is applied",
         vm=["config_test"],
     ),
@@ -373,7 +390,7 @@ MUTANTS = [
     Mutant(
         name="config-failed-start-keeps-new",
         file="kernel/config.c",
-        orig="\t\t\tsernet_sock_fields(&port->cfg, &old, mask);\n",
+        orig="\t\t\tsernet_settings_copy(&port->cfg, &old, restart);\n",
         repl="",
         breaks="a SET that cannot start keeps its new socket settings",
         vm=[FA + "set_whose_socket_cannot_start_changes_nothing"],
