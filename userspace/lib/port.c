@@ -31,21 +31,15 @@ const char *sernet_state_str(uint32_t state, char *buf, size_t len)
 	return buf;
 }
 
-static const char *const parity_names[] = {
-	[SERNET_PARITY_NONE] = "NONE",
-	[SERNET_PARITY_EVEN] = "EVEN",
-	[SERNET_PARITY_ODD] = "ODD",
-	[SERNET_PARITY_MARK] = "MARK",
-	[SERNET_PARITY_SPACE] = "SPACE",
-};
+/* The values' names, the uapi header's (as sysfs shows them) */
+static const char *const parity_names[] = SERNET_PARITY_NAMES;
+static const char *const flow_names[] = SERNET_FLOW_NAMES;
+static const char *const proto_names[] = SERNET_PROTO_NAMES;
+static const char *const full_names[] = SERNET_FULL_NAMES;
+static const char *const onoff_names[] = SERNET_ONOFF_NAMES;
 
-static const char *const flow_names[] = {
-	[SERNET_FLOW_NFC] = "NFC",
-	[SERNET_FLOW_FC] = "FC",
-};
-
-#define NAME_OF(table, v) \
-	((size_t)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
+#define COUNT(table) (sizeof(table) / sizeof(table[0]))
+#define NAME_OF(table, v) ((size_t)(v) < COUNT(table) ? table[v] : NULL)
 
 const char *sernet_parity_str(uint8_t parity)
 {
@@ -57,68 +51,66 @@ const char *sernet_flow_str(uint8_t flow)
 	return NAME_OF(flow_names, flow);
 }
 
-static const char *const attr_names[] = {
-	[SERNET_A_PORT_INDEX] = "port",
-	[SERNET_A_UART_BAUD] = "baud",
-	[SERNET_A_UART_DATABITS] = "databits",
-	[SERNET_A_UART_STOPBITS] = "stopbits",
-	[SERNET_A_UART_PARITY] = "parity",
-	[SERNET_A_UART_FLOW] = "flow",
-	[SERNET_A_PACK_TIME] = "packtime",
-	[SERNET_A_PACK_LEN] = "packlen",
-	[SERNET_A_SOCK_PROTO] = "protocol",
-	[SERNET_A_SOCK_PORT] = "port",
-	[SERNET_A_SOCK_ADDR] = "ip",
-	[SERNET_A_SOCK_LOCAL_PORT] = "localport",
-	[SERNET_A_SOCKSL] = "socksl",
-	[SERNET_A_SHORTO] = "shorto",
-	[SERNET_A_SOCKTON] = "sockton",
-	[SERNET_A_UDPON] = "udpon",
-	[SERNET_A_UARTCLBUF] = "uartclbuf",
-	[SERNET_A_SOCK_MAX_CLIENTS] = "maxclients",
-	[SERNET_A_SOCK_FULL] = "full",
-};
-
-const char *sernet_attr_name(int attr)
-{
-	return attr >= 0 ? NAME_OF(attr_names, attr) : NULL;
-}
-
-#define FIELD(a, f) { \
-	.attr = (a), \
+#define FIELD(a, f, k) \
+	.attr = (a), .key = (k), \
 	.size = sizeof(((struct sernet_settings *)NULL)->f), \
-	.offset = offsetof(struct sernet_settings, f), \
-}
+	.offset = offsetof(struct sernet_settings, f)
+#define NAMES(table) .names = (table), .n_names = COUNT(table)
+#define AT(cmd, pos) .at = (cmd), .at_pos = (pos)
 
+/* The AT commands as the K3's manual has them for its socket A: AT+UART1 */
 const struct sernet_setting_field sernet_setting_fields[] = {
-	FIELD(SERNET_A_UART_BAUD, baud),
-	FIELD(SERNET_A_UART_DATABITS, databits),
-	FIELD(SERNET_A_UART_STOPBITS, stopbits),
-	FIELD(SERNET_A_UART_PARITY, parity),
-	FIELD(SERNET_A_UART_FLOW, flow),
-	FIELD(SERNET_A_PACK_TIME, pack_time),
-	FIELD(SERNET_A_PACK_LEN, pack_len),
-	FIELD(SERNET_A_SOCK_PROTO, proto),
-	FIELD(SERNET_A_SOCK_PORT, port),
-	FIELD(SERNET_A_SOCK_MAX_CLIENTS, max_clients),
-	FIELD(SERNET_A_SOCK_FULL, full),
-	FIELD(SERNET_A_SOCK_LOCAL_PORT, local_port),
-	FIELD(SERNET_A_SOCKSL, socksl),
-	FIELD(SERNET_A_SHORTO, shorto),
-	FIELD(SERNET_A_SOCKTON, sockton),
-	FIELD(SERNET_A_UDPON, udpon),
-	FIELD(SERNET_A_UARTCLBUF, clbuf),
+	{ FIELD(SERNET_A_UART_BAUD, baud, "baud"), AT("UART", 0) },
+	{ FIELD(SERNET_A_UART_DATABITS, databits, "databits"), AT("UART", 1) },
+	{ FIELD(SERNET_A_UART_STOPBITS, stopbits, "stopbits"), AT("UART", 2) },
+	{ FIELD(SERNET_A_UART_PARITY, parity, "parity"), NAMES(parity_names),
+	  AT("UART", 3) },
+	{ FIELD(SERNET_A_UART_FLOW, flow, "flow"), NAMES(flow_names),
+	  AT("UART", 4) },
+	{ FIELD(SERNET_A_PACK_TIME, pack_time, "packtime"), AT("UARTTL", 0) },
+	{ FIELD(SERNET_A_PACK_LEN, pack_len, "packlen"), AT("UARTTL", 1) },
+	{ FIELD(SERNET_A_SOCK_PROTO, proto, "protocol"), NAMES(proto_names),
+	  AT("SOCKA", 0) },
+	{ .attr = SERNET_A_SOCK_ADDR, .key = "ip", .size = 0,
+	  .offset = offsetof(struct sernet_settings, addr), AT("SOCKA", 1) },
+	{ FIELD(SERNET_A_SOCK_PORT, port, "port"), AT("SOCKA", 2) },
+	{ FIELD(SERNET_A_SOCK_LOCAL_PORT, local_port, "localport") },
+	{ FIELD(SERNET_A_SOCKSL, socksl, "socksl"), NAMES(onoff_names),
+	  AT("SOCKSL", 0) },
+	{ FIELD(SERNET_A_SHORTO, shorto, "shorto"), AT("SHORTO", 0) },
+	{ FIELD(SERNET_A_SOCKTON, sockton, "sockton"), AT("SOCKTON", 0) },
+	{ FIELD(SERNET_A_UDPON, udpon, "udpon"), NAMES(onoff_names),
+	  AT("UDPON", 0) },
+	{ FIELD(SERNET_A_UARTCLBUF, clbuf, "uartclbuf"), NAMES(onoff_names),
+	  AT("UARTCLBUF", 0) },
+	{ FIELD(SERNET_A_SOCK_MAX_CLIENTS, max_clients, "maxclients") },
+	{ FIELD(SERNET_A_SOCK_FULL, full, "full"), NAMES(full_names) },
 };
 
-const size_t sernet_setting_field_count =
-	sizeof(sernet_setting_fields) / sizeof(sernet_setting_fields[0]);
+const size_t sernet_setting_field_count = COUNT(sernet_setting_fields);
 
-const struct sernet_setting_field *sernet_setting_find(int attr)
+static const struct sernet_setting_field *row_of(int attr)
 {
 	for (size_t i = 0; i < sernet_setting_field_count; i++)
 		if (sernet_setting_fields[i].attr == attr)
 			return &sernet_setting_fields[i];
 	return NULL;
+}
+
+const struct sernet_setting_field *sernet_setting_find(int attr)
+{
+	const struct sernet_setting_field *f = row_of(attr);
+
+	return f && f->size ? f : NULL;
+}
+
+const char *sernet_attr_name(int attr)
+{
+	const struct sernet_setting_field *f = row_of(attr);
+
+	if (attr == SERNET_A_PORT_INDEX)
+		return "port";
+	return f ? f->key : NULL;
 }
 
 uint32_t sernet_setting_get(const struct sernet_settings *cfg,
@@ -165,30 +157,13 @@ static unsigned long field_max(const struct sernet_setting_field *f)
 	return f->size >= 4 ? UINT32_MAX : (1UL << (8 * f->size)) - 1;
 }
 
+/* The settings' types are their rows' (sernet_port_parse() puts them) */
 static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
-	[SERNET_A_UART_BAUD] = { .type = NLA_U32 },
-	[SERNET_A_UART_DATABITS] = { .type = NLA_U8 },
-	[SERNET_A_UART_STOPBITS] = { .type = NLA_U8 },
-	[SERNET_A_UART_PARITY] = { .type = NLA_U8 },
-	[SERNET_A_UART_FLOW] = { .type = NLA_U8 },
-	[SERNET_A_PACK_TIME] = { .type = NLA_U16 },
-	[SERNET_A_PACK_LEN] = { .type = NLA_U16 },
 	[SERNET_A_PACK_TIME_US] = { .type = NLA_U32 },
-	[SERNET_A_SOCK_PROTO] = { .type = NLA_U8 },
-	[SERNET_A_SOCK_PORT] = { .type = NLA_U16 },
-	[SERNET_A_SOCK_MAX_CLIENTS] = { .type = NLA_U16 },
-	[SERNET_A_SOCK_FULL] = { .type = NLA_U8 },
 	[SERNET_A_SOCK_STATUS] = { .type = NLA_STRING,
 				   .maxlen = SERNET_STATUS_MAX },
 	[SERNET_A_PEER] = { .type = NLA_STRING, .maxlen = SERNET_PEER_MAX },
-	[SERNET_A_SOCK_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
-	[SERNET_A_SOCK_LOCAL_PORT] = { .type = NLA_U16 },
-	[SERNET_A_SOCKSL] = { .type = NLA_U8 },
-	[SERNET_A_SHORTO] = { .type = NLA_U16 },
-	[SERNET_A_SOCKTON] = { .type = NLA_U32 },
-	[SERNET_A_UDPON] = { .type = NLA_U8 },
-	[SERNET_A_UARTCLBUF] = { .type = NLA_U8 },
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
@@ -274,6 +249,15 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 
 	memset(port, 0, sizeof(*port));
 	port->client.end = -1;
+	for (size_t i = 0; i < sernet_setting_field_count; i++) {
+		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+		struct nla_policy *pol = &port_policy[f->attr];
+
+		pol->type = f->size == 1 ? NLA_U8 : f->size == 2 ? NLA_U16 :
+			    f->size == 4 ? NLA_U32 : NLA_UNSPEC;
+		pol->minlen = f->size ? 0 : 4;
+		pol->maxlen = f->size ? 0 : 16;
+	}
 	if (genlmsg_parse(nlh, 0, tb, SERNET_A_MAX, port_policy) < 0) {
 		*err = "malformed port message";
 		return -EINVAL;
@@ -289,25 +273,24 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		port->state = nla_get_u32(tb[SERNET_A_PORT_STATE]);
 	for (size_t i = 0; i < sernet_setting_field_count; i++) {
 		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+		int len = tb[f->attr] ? nla_len(tb[f->attr]) : 0;
 
-		if (tb[f->attr])
-			memcpy((uint8_t *)&port->cfg + f->offset,
-			       nla_data(tb[f->attr]), f->size);
+		if (!tb[f->attr])
+			continue;
+		if (!f->size && len != 4 && len != 16) {
+			*err = "address of a bad length";
+			return -EINVAL;
+		}
+		if (!f->size)
+			port->cfg.addr_len = (uint8_t)len;
+		memcpy((uint8_t *)&port->cfg + f->offset, nla_data(tb[f->attr]),
+		       f->size ? f->size : (size_t)len);
 	}
 	if (tb[SERNET_A_PACK_TIME_US])
 		port->pack_time_us = nla_get_u32(tb[SERNET_A_PACK_TIME_US]);
 	if (tb[SERNET_A_SOCK_STATUS])
 		snprintf(port->status, sizeof(port->status), "%s",
 			 nla_get_string(tb[SERNET_A_SOCK_STATUS]));
-	if (tb[SERNET_A_SOCK_ADDR]) {
-		port->cfg.addr_len = nla_len(tb[SERNET_A_SOCK_ADDR]);
-		if (port->cfg.addr_len != 4 && port->cfg.addr_len != 16) {
-			*err = "address of a bad length";
-			return -EINVAL;
-		}
-		memcpy(port->cfg.addr, nla_data(tb[SERNET_A_SOCK_ADDR]),
-		       port->cfg.addr_len);
-	}
 	if (tb[SERNET_A_PEER])
 		snprintf(port->client.peer, sizeof(port->client.peer), "%s",
 			 nla_get_string(tb[SERNET_A_PEER]));
@@ -356,18 +339,6 @@ void sernet_port_list_free(struct sernet_port_list *list)
 	free(list->ports);
 	memset(list, 0, sizeof(*list));
 }
-
-static const char *const proto_names[] = {
-	[SERNET_PROTO_TCPS] = "TCPS",
-	[SERNET_PROTO_TCPC] = "TCPC",
-	[SERNET_PROTO_UDPS] = "UDPS",
-	[SERNET_PROTO_UDPC] = "UDPC",
-};
-
-static const char *const full_names[] = {
-	[SERNET_FULL_REFUSE] = "refuse",
-	[SERNET_FULL_DROP_OLDEST] = "drop-oldest",
-};
 
 /* The K3's status text if the kernel sent one, else the state's name */
 static const char *status_str(const struct sernet_port_info *p, char *buf,
@@ -641,76 +612,64 @@ static int lookup(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-/* Set one field from its text; attr names it (SERNET_A_...). */
-static int set_one(struct sernet_set *set, int attr, const char *val,
-		   char *err, size_t errlen)
+/* Set one field from its text */
+static int set_one(struct sernet_set *set, const struct sernet_setting_field *f,
+		   const char *val, char *err, size_t errlen)
 {
 	unsigned long v = 0;
-	int e = 0;
+	int e;
 
-	switch (attr) {
-	case SERNET_A_UART_PARITY:
+	if (!f->size) {
+		e = inet_pton(AF_INET, val, set->cfg.addr) == 1 ? 4 :
+		    inet_pton(AF_INET6, val, set->cfg.addr) == 1 ? 16 : -1;
+		set->cfg.addr_len = e < 0 ? 0 : (uint8_t)e;
+	} else if (f->names) {
 		/* the K3 manual spells MARK "MASK" */
-		e = lookup(parity_names, 5, strcasecmp(val, "MASK") ? val :
-			   "MARK");
+		e = lookup(f->names, f->n_names,
+			   f->attr == SERNET_A_UART_PARITY &&
+			   !strcasecmp(val, "MASK") ? "MARK" : val);
 		v = (unsigned long)e;
-		break;
-	case SERNET_A_UART_FLOW:
-		e = lookup(flow_names, 2, val);
-		v = (unsigned long)e;
-		break;
-	case SERNET_A_SOCK_PROTO:
-		e = lookup(proto_names, 4, val);
-		v = (unsigned long)e;
-		break;
-	case SERNET_A_SOCK_FULL:
-		e = lookup(full_names, 2, val);
-		v = (unsigned long)e;
-		break;
-	case SERNET_A_SOCKSL:
-	case SERNET_A_UDPON:
-	case SERNET_A_UARTCLBUF:
-		e = !strcasecmp(val, "ON") ? 1 : !strcasecmp(val, "OFF") ? 0 : -1;
-		v = (unsigned long)e;
-		break;
-	case SERNET_A_SOCK_ADDR:
-		if (inet_pton(AF_INET, val, set->cfg.addr) == 1)
-			set->cfg.addr_len = 4;
-		else if (inet_pton(AF_INET6, val, set->cfg.addr) == 1)
-			set->cfg.addr_len = 16;
-		else
-			e = -1;
-		break;
-	default:
+	} else {
 		/* a number bigger than the field is refused, never cut */
-		e = parse_uint(val, field_max(sernet_setting_find(attr)), &v);
-		break;
+		e = parse_uint(val, field_max(f), &v);
 	}
 	if (e < 0) {
-		snprintf(err, errlen, "%s: invalid value \"%s\"",
-			 sernet_attr_name(attr), val);
+		snprintf(err, errlen, "%s: invalid value \"%s\"", f->key, val);
 		return -EINVAL;
 	}
-	if (attr != SERNET_A_SOCK_ADDR)
-		sernet_setting_put(&set->cfg, sernet_setting_find(attr),
-				   (uint32_t)v);
-	set->mask |= 1ULL << attr;
+	if (f->size)
+		sernet_setting_put(&set->cfg, f, (uint32_t)v);
+	set->mask |= 1ULL << f->attr;
 	return 0;
 }
 
-/* "a,b,c" against the attributes attrs[0..n-1], all of them */
-static int set_list(struct sernet_set *set, const char *key, const char *val,
-		    const int *attrs, int n, char *err, size_t errlen)
+/* The row that is parameter pos of the AT command at, or NULL */
+static const struct sernet_setting_field *at_param(const char *at, int pos)
+{
+	for (size_t i = 0; i < sernet_setting_field_count; i++) {
+		const struct sernet_setting_field *f = &sernet_setting_fields[i];
+
+		if (f->at && !strcasecmp(f->at, at) && f->at_pos == pos)
+			return f;
+	}
+	return NULL;
+}
+
+/* "a,b,c": every parameter of the AT command key, in its order */
+static int set_at(struct sernet_set *set, const char *key, const char *val,
+		  char *err, size_t errlen)
 {
 	char copy[128], *save = NULL, *tok;
-	int i = 0;
+	int i = 0, n = 0;
 
+	while (at_param(key, n))
+		n++;
 	snprintf(copy, sizeof(copy), "%s", val);
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (i == n)
 			break;
-		if (set_one(set, attrs[i++], tok, err, errlen))
+		if (set_one(set, at_param(key, i++), tok, err, errlen))
 			return -EINVAL;
 	}
 	if (i != n || tok) {
@@ -724,38 +683,23 @@ static int set_list(struct sernet_set *set, const char *key, const char *val,
 int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 		     char *err, size_t errlen)
 {
-	static const int uart[] = {
-		SERNET_A_UART_BAUD, SERNET_A_UART_DATABITS,
-		SERNET_A_UART_STOPBITS, SERNET_A_UART_PARITY,
-		SERNET_A_UART_FLOW,
-	};
-	static const int uarttl[] = { SERNET_A_PACK_TIME, SERNET_A_PACK_LEN };
-	static const int socka[] = {
-		SERNET_A_SOCK_PROTO, SERNET_A_SOCK_ADDR, SERNET_A_SOCK_PORT,
-	};
-
 	memset(set, 0, sizeof(*set));
 	if (argc == 0 || argc % 2) {
 		snprintf(err, errlen, "settings come as KEY VALUE pairs");
 		return -EINVAL;
 	}
 	for (int i = 0; i < argc; i += 2) {
+		const struct sernet_setting_field *f = NULL;
 		const char *key = argv[i], *val = argv[i + 1];
-		int attr = -1, r;
+		int r;
 
-		for (int a = 0; a < (int)(sizeof(attr_names) /
-					  sizeof(attr_names[0])); a++)
-			if (a != SERNET_A_PORT_INDEX && attr_names[a] &&
-			    !strcasecmp(attr_names[a], key))
-				attr = a;
-		if (attr >= 0)
-			r = set_one(set, attr, val, err, errlen);
-		else if (!strcasecmp(key, "uart"))
-			r = set_list(set, key, val, uart, 5, err, errlen);
-		else if (!strcasecmp(key, "uarttl"))
-			r = set_list(set, key, val, uarttl, 2, err, errlen);
-		else if (!strcasecmp(key, "socka"))
-			r = set_list(set, key, val, socka, 3, err, errlen);
+		for (size_t j = 0; j < sernet_setting_field_count; j++)
+			if (!strcasecmp(sernet_setting_fields[j].key, key))
+				f = &sernet_setting_fields[j];
+		if (f)
+			r = set_one(set, f, val, err, errlen);
+		else if (at_param(key, 0))
+			r = set_at(set, key, val, err, errlen);
 		else {
 			snprintf(err, errlen, "unknown setting \"%s\"", key);
 			r = -EINVAL;

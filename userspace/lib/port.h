@@ -25,20 +25,30 @@ struct sernet_settings {
 };
 
 /*
- * Each setting but the address: its attribute, whose size (1, 2 or 4 bytes,
- * NLA_U8/U16/U32) is that of its field at offset in struct sernet_settings.
- * Parsing, SET requests and the fuzz targets all go through this table.
+ * The table of settings, a row each: its attribute, whose size (1, 2 or 4
+ * bytes, NLA_U8/U16/U32) is that of its field at offset in struct
+ * sernet_settings (size 0: the address, of addr_len bytes, typed as text);
+ * sernetctl set's key; the names of its values (the uapi header's) if it
+ * has names; and which parameter of which K3 AT command it is ("UART",
+ * 0: the baud rate of AT+UART1=baud,...), where the K3 has one. Parsing,
+ * SET requests, sernetctl set's keys and the fuzz targets all go through
+ * this table.
  */
 struct sernet_setting_field {
 	uint8_t attr;
 	uint8_t size;
 	uint8_t offset;
+	uint8_t n_names;
+	const char *key;
+	const char *const *names;
+	const char *at;
+	uint8_t at_pos;
 };
 
 extern const struct sernet_setting_field sernet_setting_fields[];
 extern const size_t sernet_setting_field_count;
 
-/* The field of attr in the table, or NULL */
+/* The numeric field of attr in the table (not the address's), or NULL */
 const struct sernet_setting_field *sernet_setting_find(int attr);
 /* A field's value, and storing one (cut to the field's size) */
 uint32_t sernet_setting_get(const struct sernet_settings *cfg,
@@ -104,10 +114,10 @@ const char *sernet_client_end_str(int end);
 const char *sernet_attr_name(int attr);
 
 /*
- * Parse "key value" pairs (sernetctl set): baud, databits, stopbits,
- * parity, flow, packtime, packlen, and the K3's compound forms
- * "uart BAUD,DATA,STOP,PARITY,FLOW" and "uarttl TIME,LEN". Names are
- * case-insensitive. Returns 0, or -EINVAL with a message in err.
+ * Parse "key value" pairs (sernetctl set): a key of the table, or an AT
+ * command of it, lower case, with all of its parameters: "uart
+ * BAUD,DATA,STOP,PARITY,FLOW", "uarttl TIME,LEN", "socka PROTO,IP,PORT".
+ * Names are case-insensitive. Returns 0, or -EINVAL with a message in err.
  */
 int sernet_set_parse(int argc, char **argv, struct sernet_set *set,
 		     char *err, size_t errlen);

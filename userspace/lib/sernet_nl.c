@@ -226,27 +226,26 @@ static struct nl_msg *new_request(struct sernet_nl *nl, int flags, uint8_t cmd)
 	return msg;
 }
 
-int sernet_nl_dump_ports(struct sernet_nl *nl, struct sernet_port_list *list)
+/* A dump of cmd, a message each into list */
+static int dump(struct sernet_nl *nl, uint8_t cmd, struct sernet_port_list *list)
 {
 	struct reply_ctx ctx = { .nl = nl, .list = list };
-	struct nl_msg *msg;
+	struct nl_msg *msg = new_request(nl, NLM_F_DUMP, cmd);
 
-	msg = new_request(nl, NLM_F_DUMP, SERNET_CMD_PORT_GET);
 	if (!msg)
 		return -ENOMEM;
 	return request(nl, msg, &ctx);
 }
 
+int sernet_nl_dump_ports(struct sernet_nl *nl, struct sernet_port_list *list)
+{
+	return dump(nl, SERNET_CMD_PORT_GET, list);
+}
+
 int sernet_nl_dump_clients(struct sernet_nl *nl,
 			   struct sernet_port_list *clients)
 {
-	struct reply_ctx ctx = { .nl = nl, .list = clients };
-	struct nl_msg *msg;
-
-	msg = new_request(nl, NLM_F_DUMP, SERNET_CMD_CLIENT_GET);
-	if (!msg)
-		return -ENOMEM;
-	return request(nl, msg, &ctx);
+	return dump(nl, SERNET_CMD_CLIENT_GET, clients);
 }
 
 int sernet_nl_get_port(struct sernet_nl *nl, uint32_t index,
@@ -279,13 +278,12 @@ int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
 	for (size_t i = 0; i < sernet_setting_field_count; i++) {
 		const struct sernet_setting_field *f = &sernet_setting_fields[i];
 
+		/* size 0: the address, of its own length */
 		if (set->mask & (1ULL << f->attr))
-			err |= nla_put(msg, f->attr, f->size,
+			err |= nla_put(msg, f->attr,
+				       f->size ? f->size : set->cfg.addr_len,
 				       (const uint8_t *)&set->cfg + f->offset);
 	}
-	if (set->mask & (1ULL << SERNET_A_SOCK_ADDR))
-		err |= nla_put(msg, SERNET_A_SOCK_ADDR, set->cfg.addr_len,
-			       set->cfg.addr);
 	if (err) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -18,6 +18,11 @@
 #define SERNET_VERSION "unknown"
 #endif
 
+/* A range of the uapi header as text: R(SHORTO) is "2..255" */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define R(name) XSTR(SERNET_##name##_MIN) ".." XSTR(SERNET_##name##_MAX)
+
 static const char usage[] =
 	"Usage: sernetctl [--help] [--version] COMMAND [ARGS]\n"
 	"\n"
@@ -32,20 +37,22 @@ static const char usage[] =
 	"PORT is sernetN, N or a tty name (ttyS1, /dev/ttyS1).\n"
 	"\n"
 	"Settings (names of the USR-K3 AT command parameters):\n"
-	"  baud 600..1024000    databits 5..8    stopbits 1..2\n"
+	"  baud " R(BAUD) "    databits " R(DATABITS) "    stopbits "
+	R(STOPBITS) "\n"
 	"  parity NONE|EVEN|ODD|MARK|SPACE       flow NFC|FC (RTS/CTS)\n"
-	"  packtime 0..255 (ms, 0 = 4 character times)\n"
-	"  packlen 0..1460 (bytes, 0 = 1460)\n"
+	"  packtime 0.." XSTR(SERNET_PACK_TIME_MAX) " (ms, 0 = 4 character times)\n"
+	"  packlen 0.." XSTR(SERNET_PACK_LEN_MAX) " (bytes, 0 = "
+	XSTR(SERNET_PACK_LEN_MAX) ")\n"
 	"  uart BAUD,DATABITS,STOPBITS,PARITY,FLOW   as AT+UART\n"
 	"  uarttl TIME,LENGTH                        as AT+UARTTL\n"
 	"  uartclbuf ON|OFF     ON: discard serial data while no peer is there\n"
 	"  protocol TCPS|TCPC|UDPS|UDPC   ip ADDRESS (IPv4 or IPv6, the remote\n"
 	"                       of TCPC and UDPC)\n"
-	"  port 1..65535 (local in servers, remote in clients; default 23)\n"
+	"  port " XSTR(SERNET_PORT_MIN) "..65535 (local in servers, remote in clients; default 23)\n"
 	"  localport 0..65535 (clients, 0 = any)   udpon ON|OFF (UDPC)\n"
-	"  maxclients 1..64 (default 8)   full refuse|drop-oldest (TCPS)\n"
+	"  maxclients " R(MAX_CLIENTS) " (default 8)   full refuse|drop-oldest (TCPS)\n"
 	"  socka PROTOCOL,IP,PORT                    as AT+SOCKA\n"
-	"  socksl ON|OFF  shorto 2..255 (s)  sockton 1..99999 (s)   TCPC\n"
+	"  socksl ON|OFF  shorto " R(SHORTO) " (s)  sockton " R(SOCKTON) " (s)   TCPC\n"
 	"\n"
 	"A port appears when the sernet line discipline is attached to a tty:\n"
 	"  ldattach 29 /dev/ttyS1\n"

@@ -191,6 +191,8 @@ static void test_parse_setting_sizes(void **state)
 		struct nl_msg *msg;
 		uint32_t want = 0;
 
+		if (!f->size)
+			continue;	/* the address: test_parse_full */
 		memcpy(&want, val, f->size);	/* host order, as netlink */
 		for (int short_by = 0; short_by <= 1; short_by++) {
 			msg = new_msg();
