@@ -21,11 +21,20 @@ static const struct nla_policy sernet_port_get_policy[SERNET_A_PORT_INDEX + 1] =
 	[SERNET_A_PORT_INDEX] = { .type = NLA_U32 },
 };
 
+/*
+ * The policy of a setting of each type. An address's lengths are in the
+ * policy itself: the policy a request's error reports says them so.
+ */
+#define SERNET_POLICY_U8(lo, hi, range) NLA_POLICY_FULL_RANGE(NLA_U8, range)
+#define SERNET_POLICY_U16(lo, hi, range) NLA_POLICY_FULL_RANGE(NLA_U16, range)
+#define SERNET_POLICY_U32(lo, hi, range) NLA_POLICY_FULL_RANGE(NLA_U32, range)
+#define SERNET_POLICY_BINARY(lo, hi, range) NLA_POLICY_RANGE(NLA_BINARY, lo, hi)
+
 static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
 	/* each setting: the range of its row, checked before a change */
-#define SERNET_SETTING(a, t, ...)					\
-	[SERNET_A_##a] = NLA_POLICY_FULL_RANGE(NLA_##t,			\
+#define SERNET_SETTING(a, t, f, file, how, dflt, lo, hi, ...)		\
+	[SERNET_A_##a] = SERNET_POLICY_##t(lo, hi,			\
 				&sernet_settings[SERNET_S_##a].range),
 #include "settings_table.h"
 #undef SERNET_SETTING
