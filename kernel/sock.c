@@ -46,11 +46,18 @@ void sernet_sock_reset(struct socket *sock, const struct sernet_sockcb *own)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-/* After this no callback of ours runs for the socket. */
+/* After this no callback of ours runs for the socket (if there is one). */
 void sernet_sock_unhook(struct socket *sock, const struct sernet_sockcb *saved)
 {
-	if (READ_ONCE(sock->sk->sk_user_data))
+	if (sock && READ_ONCE(sock->sk->sk_user_data))
 		sernet_sock_reset(sock, saved);
+}
+
+/* Let go of a socket, if there is one */
+void sernet_sock_close(struct socket *sock)
+{
+	if (sock)
+		sock_release(sock);
 }
 
 /*

@@ -275,10 +275,10 @@ static void sernet_tcpc_cancel(struct sernet_xport *xp)
 
 static void sernet_tcpc_unhook(struct sernet_xport *xp)
 {
-	struct sernet_tcpc *t = to_tcpc(xp);
+	struct sernet_conn *c = to_tcpc(xp)->conn;
 
-	if (t->conn)
-		sernet_sock_unhook(t->conn->sock, &t->conn->saved);
+	if (c)
+		sernet_sock_unhook(c->sock, &c->saved);
 }
 
 static void sernet_tcpc_release(struct sernet_xport *xp)

@@ -158,18 +158,12 @@ static void sernet_tcps_cancel(struct sernet_xport *xp)
 
 static void sernet_tcps_unhook(struct sernet_xport *xp)
 {
-	struct sernet_tcps *s = to_tcps(xp);
-
-	if (s->lsock)
-		sernet_sock_unhook(s->lsock, &s->lsaved);
+	sernet_sock_unhook(to_tcps(xp)->lsock, &to_tcps(xp)->lsaved);
 }
 
 static void sernet_tcps_release(struct sernet_xport *xp)
 {
-	struct sernet_tcps *s = to_tcps(xp);
-
-	if (s->lsock)
-		sock_release(s->lsock);
+	sernet_sock_close(to_tcps(xp)->lsock);
 }
 
 const struct sernet_xport_ops sernet_tcp_server_ops = {

@@ -212,18 +212,12 @@ static void sernet_udp_cancel(struct sernet_xport *xp)
 
 static void sernet_udp_unhook(struct sernet_xport *xp)
 {
-	struct sernet_udp *u = to_udp(xp);
-
-	if (u->sock)
-		sernet_sock_unhook(u->sock, &u->saved);
+	sernet_sock_unhook(to_udp(xp)->sock, &to_udp(xp)->saved);
 }
 
 static void sernet_udp_release(struct sernet_xport *xp)
 {
-	struct sernet_udp *u = to_udp(xp);
-
-	if (u->sock)
-		sock_release(u->sock);
+	sernet_sock_close(to_udp(xp)->sock);
 }
 
 const struct sernet_xport_ops sernet_udp_server_ops = {

@@ -120,6 +120,7 @@ void sernet_sock_hook(struct socket *sock, void *data,
 void sernet_sock_unhook(struct socket *sock,
 			const struct sernet_sockcb *saved);
 void sernet_sock_reset(struct socket *sock, const struct sernet_sockcb *own);
+void sernet_sock_close(struct socket *sock);
 void *sernet_sock_data(struct sock *sk);
 int sernet_sockaddr(struct sockaddr_storage *ss, int family, const u8 *addr,
 		    u16 port);
