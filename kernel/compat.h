@@ -25,16 +25,17 @@
 /*
  * 6.6 changed the types of the line discipline receive hooks from
  * (const unsigned char *, const char *, int) to (const u8 *, const u8 *,
- * size_t): ldisc.c's receive_buf2 is declared with these.
+ * size_t). This declares ldisc.c's receive_buf2, named fn, with the
+ * parameters tty, cp, fp and count.
  */
 #if KERNEL_VERSION(6, 6, 0) <= SERNET_SERIES
-typedef const u8 sernet_rx_cp_t;
-typedef const u8 sernet_rx_fp_t;
-typedef size_t sernet_rx_ret_t;
+#define SERNET_RECEIVE_BUF2(fn)						\
+	size_t fn(struct tty_struct *tty, const u8 *cp, const u8 *fp,	\
+		  size_t count)
 #else
-typedef const unsigned char sernet_rx_cp_t;
-typedef const char sernet_rx_fp_t;
-typedef int sernet_rx_ret_t;
+#define SERNET_RECEIVE_BUF2(fn)						\
+	int fn(struct tty_struct *tty, const unsigned char *cp,		\
+	       const char *fp, int count)
 #endif
 
 /*

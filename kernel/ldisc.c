@@ -98,10 +98,7 @@ static void sernet_ldisc_write_wakeup(struct tty_struct *tty)
 }
 
 /* Serial bytes from the flip buffer, to the packetiser */
-static sernet_rx_ret_t sernet_ldisc_receive_buf2(struct tty_struct *tty,
-						 sernet_rx_cp_t *cp,
-						 sernet_rx_fp_t *fp,
-						 sernet_rx_ret_t count)
+static SERNET_RECEIVE_BUF2(sernet_ldisc_receive_buf2)
 {
 	return sernet_receive(tty, cp, (const u8 *)fp, count);
 }
