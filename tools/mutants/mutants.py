@@ -146,15 +146,15 @@ MUTANTS = [
     # --- tcp.c, the server ----------------------------------------------------
     Mutant(
         name="tcp-full-off-by-one",
-        file="kernel/tcp.c",
-        orig="if (xp->nclients >= READ_ONCE(port->cfg.max_clients)) {",
-        repl="if (xp->nclients > READ_ONCE(port->cfg.max_clients)) {",
+        file="kernel/tcp_server.c",
+        orig="if (xp->nconns >= READ_ONCE(port->cfg.max_clients)) {",
+        repl="if (xp->nconns > READ_ONCE(port->cfg.max_clients)) {",
         breaks="a full TCP server takes one client more than max_clients",
         vm=[SRV + "full_server_refuses_or_drops_oldest"],
     ),
     Mutant(
         name="tcp-refused-left-open",
-        file="kernel/tcp.c",
+        file="kernel/tcp_server.c",
         orig="\t\t\t\tsernet_count(port, SERNET_STATS_REFUSED, 1);\n"
              "\t\t\t\tsock_release(sock);\n",
         repl="\t\t\t\tsernet_count(port, SERNET_STATS_REFUSED, 1);\n",
@@ -163,37 +163,37 @@ MUTANTS = [
     ),
     Mutant(
         name="tcp-evicts-newest",
-        file="kernel/tcp.c",
-        orig="\t\t\t\t\t    list_first_entry(&xp->clients,",
-        repl="\t\t\t\t\t    list_last_entry(&xp->clients,",
+        file="kernel/tcp_server.c",
+        orig="\t\t\tsernet_conn_close(list_first_entry(&xp->conns,",
+        repl="\t\t\tsernet_conn_close(list_last_entry(&xp->conns,",
         breaks="drop-oldest drops the newest client instead",
         vm=[SRV + "full_server_refuses_or_drops_oldest"],
     ),
     Mutant(
         name="tcp-fan-out-to-first-only",
-        file="kernel/tcp.c",
-        orig="\t\tlist_for_each_entry(c, &xp->clients, node)\n"
-             "\t\t\tsernet_client_enqueue(c, pkt);",
-        repl="\t\tsernet_client_enqueue(list_first_entry(&xp->clients,\n"
-             "\t\t\t\t\t\t       struct sernet_client, node), pkt);",
+        file="kernel/conn.c",
+        orig=('\t\tlist_for_each_entry(c, &xp->conns, node)\n'
+              '\t\t\tsernet_conn_enqueue(c, pkt);'),
+        repl=('\t\tsernet_conn_enqueue(list_first_entry(&xp->conns,\n'
+              '\t\t\t\t\t\t     struct sernet_conn, node), pkt);'),
         breaks="serial data goes to the first client only",
         vm=[SRV + "full_server_refuses_or_drops_oldest"],
     ),
     Mutant(
         name="tcp-slow-bound-doubled",
-        file="kernel/tcp.c",
-        orig="#define SERNET_CLIENT_QUEUE_MAX\t(1024 * 1024)",
-        repl="#define SERNET_CLIENT_QUEUE_MAX\t(2 * 1024 * 1024)",
+        file="kernel/conn.c",
+        orig="#define SERNET_CONN_QUEUE_MAX\t(1024 * 1024)",
+        repl="#define SERNET_CONN_QUEUE_MAX\t(2 * 1024 * 1024)",
         breaks="a slow client may lag 2 MiB, not 1 MiB",
         vm=["stress_test.py::zero_window_peer_is_bounded_and_hurts_no_one"],
     ),
     Mutant(
         name="tcp-eof-not-closed",
-        file="kernel/tcp.c",
-        orig="\t\tif (n <= 0) {\n\t\t\tsernet_client_close(xp, c, "
-             "SERNET_CLIENT_END_PEER);",
-        repl="\t\tif (n < 0) {\n\t\t\tsernet_client_close(xp, c, "
-             "SERNET_CLIENT_END_PEER);",
+        file="kernel/conn.c",
+        orig=('\t\tif (n <= 0) {\n'
+              '\t\t\tsernet_conn_close(c, SERNET_CLIENT_END_PEER);'),
+        repl=('\t\tif (n < 0) {\n'
+              '\t\t\tsernet_conn_close(c, SERNET_CLIENT_END_PEER);'),
         breaks="a client that closed is kept (EOF read as no data)",
         vm=[SRV + "status_follows_clients"],
     ),
@@ -226,7 +226,7 @@ MUTANTS = [
     ),
     Mutant(
         name="tcp-close-leaves-socket-open",
-        file="kernel/tcp.c",
+        file="kernel/conn.c",
         orig="\tkernel_sock_shutdown(c->sock, SHUT_RDWR);\n"
              "\tsock_release(c->sock);\n\tlist_for_each_entry_safe",
         repl="\tlist_for_each_entry_safe",
@@ -235,7 +235,7 @@ MUTANTS = [
     ),
     Mutant(
         name="tcp-listen-status-word",
-        file="kernel/tcp.c",
+        file="kernel/sock.c",
         orig="\tsnprintf(buf, sizeof(buf), \"ERROR: %s\",\n"
              "\t\t err == -EADDRINUSE",
         repl="\tsnprintf(buf, sizeof(buf), \"ERROR %s\",\n"
@@ -245,15 +245,15 @@ MUTANTS = [
     ),
     Mutant(
         name="tcpc-failed-attempt-not-error",
-        file="kernel/tcp.c",
-        orig="sernet_client_retry(xp, err ?: -ECONNABORTED);",
-        repl="sernet_client_retry(xp, 0);",
+        file="kernel/tcp_client.c",
+        orig="sernet_tcpc_retry(t, err ?: -ECONNABORTED);",
+        repl="sernet_tcpc_retry(t, 0);",
         breaks="a TCPC port whose attempts fail says CONNECTING, not why",
         vm=[CLI + "no_server_keeps_trying"],
     ),
     Mutant(
         name="tcpc-sockton-counts-sent-data",
-        file="kernel/tcp.c",
+        file="kernel/tcp_client.c",
         orig="since = READ_ONCE(port->cfg.socksl) ? xp->last_io : xp->last_rx;",
         repl="since = xp->last_io;",
         breaks="SOCKTON: data sent to the server keeps a silent one connected",
@@ -261,40 +261,42 @@ MUTANTS = [
     ),
     Mutant(
         name="tcpc-shorto-ignores-received-data",
-        file="kernel/tcp.c",
-        orig="\t\txp->last_rx = jiffies;\n\t\txp->last_io = xp->last_rx;\n"
-             "\t\txp->wlen = n;",
-        repl="\t\txp->last_rx = jiffies;\n\t\txp->wlen = n;",
+        file="kernel/conn.c",
+        orig=('\t\txp->last_rx = jiffies;\n'
+              '\t\txp->last_io = xp->last_rx;\n'
+              '\t\txp->out.len'),
+        repl=('\t\txp->last_rx = jiffies;\n'
+              '\t\txp->out.len'),
         breaks="SHORTO closes a short connection the server is still using",
         vm=[CLI + "short_connection_kept_by_network_traffic"],
     ),
     Mutant(
         name="udp-filter-port-only",
-        file="kernel/udp.c",
-        orig=('\treturn ((const struct sockaddr_in *)ss)->sin_port ==\n'
-             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_port &&\n'
-             '\t       ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==\n'
-             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_addr.s_addr;\n'),
-        repl=('\treturn ((const struct sockaddr_in *)ss)->sin_port ==\n'
-             '\t       ((const struct sockaddr_in *)&xp->peer)->sin_port;\n'),
+        file="kernel/sock.c",
+        orig=('\treturn ((const struct sockaddr_in *)a)->sin_port ==\n'
+              '\t       ((const struct sockaddr_in *)b)->sin_port &&\n'
+              '\t       ((const struct sockaddr_in *)a)->sin_addr.s_addr ==\n'
+              '\t       ((const struct sockaddr_in *)b)->sin_addr.s_addr;\n'),
+        repl=('\treturn ((const struct sockaddr_in *)a)->sin_port ==\n'
+              '\t       ((const struct sockaddr_in *)b)->sin_port;\n'),
         breaks="UDPC takes a stranger at another address with the remote's port",
         vm=['udp_test.py::udp_client_filters_sources_unless_udpon'],
     ),
     Mutant(
         name="udp-server-old-peer-copied",
         file="kernel/udp.c",
-        orig=('\t\tint n = kernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
-             '\n'
-             '\t\tif (n == pkt->len) {\n'),
+        orig=('\t\tint n = kernel_sendmsg(u->sock, &msg, &iov, 1, pkt->len);\n'
+              '\n'
+              '\t\tif (n == pkt->len) {\n'),
         repl=('\t\tstatic struct sockaddr_storage last;\n'
-             '\t\tint n = kernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
-             '\n'
-             '\t\tif (last.ss_family && memcmp(&last, &xp->peer, sizeof(last))) {\n'
-             '\t\t\tmsg.msg_name = &last;\n'
-             '\t\t\tkernel_sendmsg(xp->usock, &msg, &iov, 1, pkt->len);\n'
-             '\t\t}\n'
-             '\t\tlast = xp->peer;\n'
-             '\t\tif (n == pkt->len) {\n'),
+              '\t\tint n = kernel_sendmsg(u->sock, &msg, &iov, 1, pkt->len);\n'
+              '\n'
+              '\t\tif (last.ss_family && memcmp(&last, &u->peer, sizeof(last))) {\n'
+              '\t\t\tmsg.msg_name = &last;\n'
+              '\t\t\tkernel_sendmsg(u->sock, &msg, &iov, 1, pkt->len);\n'
+              '\t\t}\n'
+              '\t\tlast = u->peer;\n'
+              '\t\tif (n == pkt->len) {\n'),
         breaks="UDPS keeps sending to the previous sender too",
         vm=['udp_test.py::udp_server_answers_the_last_sender'],
     ),
@@ -310,7 +312,7 @@ MUTANTS = [
     ),
     Mutant(
         name="config-auto-8-chars",
-        file="kernel/config.c",
+        file="kernel/pack.c",
         orig='\t\t   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
         repl='\t\t   max_t(u64, 8 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
         breaks="the automatic packing time is 8 character times",
@@ -319,7 +321,7 @@ MUTANTS = [
     # --- issue 11: each undoes a fix; the test build's hooks reach it ----
     Mutant(
         name="ldisc-start-beside-running",
-        file="kernel/ldisc.c",
+        file="kernel/port.c",
         orig="\terr = port->xport ? 0 : sernet_xport_start(port);",
         repl="\terr = sernet_xport_start(port);",
         breaks="a SET right after the attach and the attach both start one",
@@ -327,7 +329,7 @@ MUTANTS = [
     ),
     Mutant(
         name="tcpc-close-wait-ignored",
-        file="kernel/tcp.c",
+        file="kernel/tcp_client.c",
         orig="\tif (state == TCP_SYN_SENT)\n\t\treturn;\n",
         repl="\tif (state != TCP_ESTABLISHED && state != TCP_CLOSE)\n"
              "\t\treturn;\n",
@@ -360,7 +362,7 @@ MUTANTS = [
     ),
     Mutant(
         name="netlink-net-moved-after-unlock",
-        file="kernel/netlink.c",
+        file="kernel/port.c",
         orig="\t\twrite_pnet(&port->net, &init_net);\n"
              "\t\tmutex_unlock(&port->lock);\n"
              "\t\tsernet_hook_delay(SERNET_HOOK_NET_EXIT);\n",
@@ -372,10 +374,9 @@ MUTANTS = [
     ),
     Mutant(
         name="tcpc-short-trigger-discarded",
-        file="kernel/tcp.c",
-        orig="\t\tsernet_pack_no_peer(port, run && xp->proto == "
-             "SERNET_PROTO_TCPC &&\n\t\t\t\t    READ_ONCE(port->cfg.socksl));",
-        repl="\t\tsernet_pack_no_peer(port, false);",
+        file="kernel/tcp_client.c",
+        orig="\tsernet_pack_no_peer(port, READ_ONCE(port->cfg.socksl));",
+        repl="\tsernet_pack_no_peer(port, false);",
         breaks="SOCKSL with UARTCLBUF ON discards the data it connects for",
         vm=[CLI + "short_connection_sends_its_trigger_with_uartclbuf_on"],
     ),
@@ -397,7 +398,7 @@ MUTANTS = [
     ),
     Mutant(
         name="tcp-wake-on-every-ack",
-        file="kernel/tcp.c",
+        file="kernel/conn.c",
         orig="\tif (!sock || !__sk_stream_is_writeable(sk, 1))\n\t\treturn;\n"
              "\tclear_bit(SOCK_NOSPACE, &sock->flags);\n",
         repl="\t(void)sock;\n",
@@ -412,15 +413,47 @@ MUTANTS = [
         breaks="a hung-up tty's next open makes a port with the defaults",
         vm=["uart_8250_test.py::hangup_ends_the_port_for_good"],
     ),
+    Mutant(
+        name="layer-to-serial-skipped",
+        file="kernel/conn.c",
+        orig="\t\txp->out.len = sernet_layers_to_serial(xp, xp->out.buf, n);",
+        repl="\t\txp->out.len = n;",
+        breaks="TCP data to the tty bypasses the protocol layers",
+        vm=["layer_test.py::tcp_server_through_the_layer"],
+    ),
+    Mutant(
+        name="layer-conn-down-unseen",
+        file="kernel/conn.c",
+        orig="\tsernet_layers_conn_down(xp, c);\n",
+        repl="",
+        breaks="a layer never hears that a connection ended",
+        vm=["layer_test.py::tcp_server_through_the_layer"],
+    ),
+    Mutant(
+        name="layer-chain-always-empty",
+        file="kernel/layer.c",
+        orig="\t\tif (!(*ops)->wanted(xp->port))\n",
+        repl="\t\tif (true)\n",
+        breaks="a layer the settings ask for is never in the chain",
+        vm=["layer_test.py::udp_server_through_the_layer"],
+    ),
+    Mutant(
+        name="tty-out-rest-dropped",
+        file="kernel/tty_out.c",
+        orig="\t\tif (n <= 0)\n\t\t\treturn false;\n",
+        repl="\t\tif (n <= 0)\n\t\t\tbreak;\n",
+        breaks="what a full tty did not take of network data is lost",
+        vm=[SRV + "network_to_serial_stream"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
 EXTRA = [
     Mutant(
         name="tcp-slow-client-kept",
-        file="kernel/tcp.c",
-        orig="if (!q || c->queued + pkt->len + SERNET_PKT_COST >\n"
-             "\t\t  SERNET_CLIENT_QUEUE_MAX) {",
+        file="kernel/conn.c",
+        orig=('if (!q || c->queued + pkt->len + SERNET_PKT_COST >\n'
+              '\t\t  SERNET_CONN_QUEUE_MAX) {'),
         repl="if (!q) {",
         breaks="a client that lags is never dropped: its queue grows",
         vm=[SRV + "slow_client_dropped_others_continue"],
@@ -428,7 +461,7 @@ EXTRA = [
     Mutant(
         name="ldisc-no-write-wakeup",
         file="kernel/ldisc.c",
-        orig="\t\tsernet_xport_write_wakeup(port);",
+        orig="\t\tsernet_tty_out_wakeup(port);",
         repl="\t\t(void)port;",
         breaks="a full tty that drains never wakes network-to-serial up",
         # the test hangs (its sender thread blocks): the VM timeout kills
@@ -471,10 +504,9 @@ EXTRA = [
     ),
     Mutant(
         name="tcp-accepts-one-per-round",
-        file="kernel/tcp.c",
-        orig="\twhile (!kernel_accept(xp->lsock, &sock, O_NONBLOCK)) {",
-        repl="\tfor (int once = 1; once-- && "
-             "!kernel_accept(xp->lsock, &sock, O_NONBLOCK);) {",
+        file="kernel/tcp_server.c",
+        orig="\twhile (!kernel_accept(s->lsock, &sock, O_NONBLOCK)) {",
+        repl="\tfor (int once = 1; once-- && !kernel_accept(s->lsock, &sock, O_NONBLOCK);) {",
         breaks="a burst of connections: all but one wait in the backlog",
         vm=["stress_test.py::10000_connections_half_reset_while_data_flows_both_ways"],
         timeout=900,
@@ -482,46 +514,42 @@ EXTRA = [
     Mutant(
         name="udp-udpon-port-only",
         file="kernel/udp.c",
-        orig=('\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
-             '\t\t     !READ_ONCE(port->cfg.udpon) &&\n'),
-        repl=('\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
-             '\t\t     ((struct sockaddr_in *)&from)->sin_addr.s_addr !=\n'
-             '\t\t     ((struct sockaddr_in *)&xp->peer)->sin_addr.s_addr) ||\n'
-             '\t\t    (xp->proto == SERNET_PROTO_UDPC &&\n'
-             '\t\t     !READ_ONCE(port->cfg.udpon) &&\n'),
+        orig="\t\t    (u->client && !READ_ONCE(port->cfg.udpon) &&\n",
+        repl=('\t\t    (u->client &&\n'
+              '\t\t     ((struct sockaddr_in *)&from)->sin_addr.s_addr !=\n'
+              '\t\t     ((struct sockaddr_in *)&u->peer)->sin_addr.s_addr) ||\n'
+              '\t\t    (u->client && !READ_ONCE(port->cfg.udpon) &&\n'),
         breaks="UDPON ON still refuses other addresses",
         vm=['udp_test.py::udp_client_filters_sources_unless_udpon'],
     ),
     Mutant(
         name="udp-server-first-peer-only",
         file="kernel/udp.c",
-        orig=('\t\t\tmemcpy(&xp->peer, &from, msg.msg_namelen);\n'
-             '\t\t\txp->peer_len = msg.msg_namelen;\n'),
+        orig=('\t\t\tmemcpy(&u->peer, &from, msg.msg_namelen);\n'
+              '\t\t\tu->peer_len = msg.msg_namelen;\n'),
         repl=('\t\t\tif (first) {\n'
-             '\t\t\t\tmemcpy(&xp->peer, &from, msg.msg_namelen);\n'
-             '\t\t\t\txp->peer_len = msg.msg_namelen;\n'
-             '\t\t\t}\n'),
+              '\t\t\t\tmemcpy(&u->peer, &from, msg.msg_namelen);\n'
+              '\t\t\t\tu->peer_len = msg.msg_namelen;\n'
+              '\t\t\t}\n'),
         breaks="UDPS answers the first sender for ever",
         vm=['udp_test.py::udp_server_answers_the_last_sender'],
     ),
     Mutant(
         name="udp-localport0-remote-port",
         file="kernel/udp.c",
-        orig=('\t\t((struct sockaddr_in *)&local)->sin_port =\n'
-             '\t\t\thtons(client ? port->cfg.local_port : port->cfg.port);\n'),
-        repl=('\t\t((struct sockaddr_in *)&local)->sin_port =\n'
-             '\t\t\thtons(client && port->cfg.local_port ?\n'
-             '\t\t\t      port->cfg.local_port : port->cfg.port);\n'),
+        orig="\t\t\t\t       port->cfg.local_port, false, &u->sock);",
+        repl=('\t\t\t\t       port->cfg.local_port ?: port->cfg.port,\n'
+              '\t\t\t\t       false, &u->sock);'),
         breaks="UDPC with no local port binds the remote's port number",
         vm=['udp_test.py::udp_client_without_local_port'],
     ),
     Mutant(
         name="udp-bind-in-use-ignored",
-        file="kernel/udp.c",
-        orig=('\terr = kernel_bind(sock, (struct sockaddr *)&local, len);\n'
-             '\tif (err) {\n'),
-        repl=('\terr = kernel_bind(sock, (struct sockaddr *)&local, len);\n'
-             '\tif (err && err != -EADDRINUSE) {\n'),
+        file="kernel/sock.c",
+        orig=('\t\terr = kernel_bind(sock, (struct sockaddr *)&ss, len);\n'
+              '\t\tif (err) {\n'),
+        repl=('\t\terr = kernel_bind(sock, (struct sockaddr *)&ss, len);\n'
+              '\t\tif (err && err != -EADDRINUSE) {\n'),
         breaks="a UDP port held by another socket is shown as up, never ERROR",
         vm=['udp_test.py::udp_bind_failure_is_an_error_that_retries', 'udp_test.py::udp_client_bind_failure_keeps_or_discards'],
     ),
@@ -574,7 +602,7 @@ EXTRA = [
     ),
     Mutant(
         name="config-auto-1-char",
-        file="kernel/config.c",
+        file="kernel/pack.c",
         orig='\t\t   max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
         repl='\t\t   max_t(u64, char_ns, SERNET_PACK_AUTO_MIN_NS));\n',
         breaks="the automatic packing time is 1 character time",
@@ -582,7 +610,7 @@ EXTRA = [
     ),
     Mutant(
         name="config-auto-data-bits",
-        file="kernel/config.c",
+        file="kernel/pack.c",
         orig='\tu64 char_ns = div_u64((u64)tty_get_frame_size(t->c_cflag) *\n',
         repl='\tu64 char_ns = div_u64((u64)tty_get_char_size(t->c_cflag) *\n',
         breaks="a character time counts data bits only",
@@ -590,7 +618,7 @@ EXTRA = [
     ),
     Mutant(
         name="config-len0-1024",
-        file="kernel/config.c",
+        file="kernel/pack.c",
         orig='\treturn READ_ONCE(port->cfg.pack_len) ?: SERNET_PACK_LEN_MAX;\n',
         repl='\treturn READ_ONCE(port->cfg.pack_len) ?: 1024;\n',
         breaks="packing length 0 means 1024",
@@ -599,16 +627,15 @@ EXTRA = [
     Mutant(
         name="udp-close-leaks-socket",
         file="kernel/udp.c",
-        orig="\tif (xp->usock)\n\t\tsock_release(xp->usock);\n"
-             "\txp->usock = NULL;",
-        repl="\txp->usock = NULL;",
+        orig="\tsernet_sock_close(to_udp(xp)->sock);",
+        repl="\t(void)xp;",
         breaks="each UDP port's socket is leaked when it closes",
         vm=["stress_test.py::cycles_of_attach_traffic_and_every_ending"],
         timeout=900,
     ),
     Mutant(
         name="config-auto-no-floor",
-        file="kernel/config.c",
+        file="kernel/pack.c",
         orig="max_t(u64, 4 * char_ns, SERNET_PACK_AUTO_MIN_NS)",
         repl="4 * char_ns",
         breaks="the automatic packing time has no 100 us floor",
@@ -650,9 +677,9 @@ PENDING = [
     # of the first client's 4 KiB reads), not after the first one is done.
     Mutant(
         name="tcp-rx-always-first-client",
-        file="kernel/tcp.c",
-        orig="struct list_head *pos = xp->rr ? &xp->rr->node : &xp->clients;",
-        repl="struct list_head *pos = &xp->clients;",
+        file="kernel/conn.c",
+        orig="struct list_head *pos = xp->rr ? &xp->rr->node : &xp->conns;",
+        repl="struct list_head *pos = &xp->conns;",
         breaks="network to serial: the first client with data starves the rest",
         vm=[SRV + "clients_sending_at_once_stay_whole"],
     ),
