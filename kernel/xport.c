@@ -72,9 +72,10 @@ int sernet_xport_start(struct sernet_port *port)
 	struct sernet_xport *xp;
 	int err;
 
-	if (WARN_ON_ONCE(port->xport) ||
-	    port->cfg.proto >= ARRAY_SIZE(sernet_xport_table))
+	if (WARN_ON_ONCE(port->xport))
 		return -EBUSY;
+	if (port->cfg.proto >= ARRAY_SIZE(sernet_xport_table))
+		return -EINVAL;	/* the policy and sysfs refuse it before */
 	ops = sernet_xport_table[port->cfg.proto];
 	xp = sernet_hook_fail(SERNET_HOOK_XPORT_ALLOC) ? NULL :
 	     kzalloc(ops->size, GFP_KERNEL);
