@@ -50,24 +50,6 @@ static void sernet_tty_out_wait(struct sernet_port *port,
 	spin_unlock_bh(&port->out.lock);
 }
 
-/*
- * Write @src's bytes; on the port's workqueue. True when all of them went;
- * false when they wait (behind others, or for room): @src->resume is called
- * once they went.
- */
-bool sernet_tty_out_write(struct sernet_port *port, struct sernet_tty_src *src)
-{
-	bool behind;
-
-	spin_lock_bh(&port->out.lock);
-	behind = !src->waiting && !list_empty(&port->out.wait);
-	spin_unlock_bh(&port->out.lock);
-	if (!behind && sernet_tty_out_push(port, src))
-		return true;
-	sernet_tty_out_wait(port, src);
-	return false;
-}
-
 /* @src's owner goes away: it is no longer written or resumed. */
 void sernet_tty_out_cancel(struct sernet_port *port, struct sernet_tty_src *src)
 {
@@ -77,6 +59,32 @@ void sernet_tty_out_cancel(struct sernet_port *port, struct sernet_tty_src *src)
 		src->waiting = false;
 	}
 	spin_unlock_bh(&port->out.lock);
+}
+
+/*
+ * Write @src's bytes; on the port's workqueue. True when all of them went;
+ * false when they wait (behind others, or for room): @src->resume is called
+ * once they went.
+ */
+bool sernet_tty_out_write(struct sernet_port *port, struct sernet_tty_src *src)
+{
+	struct sernet_tty_src *first;
+
+	spin_lock_bh(&port->out.lock);
+	first = list_first_entry_or_null(&port->out.wait,
+					 struct sernet_tty_src, node);
+	spin_unlock_bh(&port->out.lock);
+	if (first && first != src) {	/* others wait before it */
+		sernet_tty_out_wait(port, src);
+		return false;
+	}
+	if (!sernet_tty_out_push(port, src)) {
+		sernet_tty_out_wait(port, src);
+		return false;
+	}
+	/* it was waiting, and went before the wake-up came */
+	sernet_tty_out_cancel(port, src);
+	return true;
 }
 
 /* port->out.work: the tty has room; the waiting sources, in turn */
