@@ -6,11 +6,19 @@ make ynl) against the module, driven by Documentation/netlink/specs/
 sernet.yaml alone: a dump and a GET show a port attached on a pty, a SET
 (enum values by name) is seen in sysfs and in `sernetctl show --json`, a
 value past the spec's range is refused, and the events group's
-notifications decode. Runs inside tools/vm/run; KTAP. The tooling missing
-fails: it is built with the selftests.
+notifications decode. The kernel's own policy of PORT_SET (nlctrl's
+CTRL_CMD_GETPOLICY, a raw request) has, for each attribute of the spec's
+request, the spec's type and range (its checks' names resolved in
+include/uapi/linux/sernet.h), and no other attribute: the others are
+refused. Runs inside tools/vm/run; KTAP. The tooling missing fails: it is
+built with the selftests.
 """
+import functools
 import json
 import os
+import re
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -22,6 +30,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(TOP, "build/ynl/cli.py")
 SPEC = os.path.join(TOP, "Documentation/netlink/specs/sernet.yaml")
 SCHEMA = os.path.join(TOP, "build/ynl/Documentation/netlink/genetlink.yaml")
+UAPI = os.path.join(TOP, "include/uapi/linux/sernet.h")
+sys.path.insert(0, os.path.join(TOP, "build/ynl"))
 
 
 def ynl(*args, ok=True):
@@ -141,6 +151,176 @@ def test_events_decode():
     both = [k for k in probes
             if {"port-added", "port-removed"} <= set(seen.get(k, []))]
     assert both, f"no probe added and removed among {seen}"
+
+
+# nlctrl, as <linux/genetlink.h> and <linux/netlink.h> number it
+NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETPOLICY = 16, 0x10, 10
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+CTRL_ATTR_POLICY, CTRL_ATTR_OP_POLICY, CTRL_ATTR_OP = 8, 9, 10
+CTRL_ATTR_POLICY_DO = 1
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLA_F_NESTED = 0x8000
+# enum netlink_attribute_type and enum netlink_policy_type_attr
+NL_ATTR_TYPES = {2: "u8", 3: "u16", 4: "u32", 10: "binary"}
+NL_POLICY = {1: "type", 4: "min-value", 5: "max-value",
+             6: "min-length", 7: "max-length"}
+NL_POLICY_TYPE_ATTR_PAD = 11
+
+
+@functools.cache
+def uapi_consts():
+    """the integer constants of the uapi header: #defines, enum values"""
+    with open(UAPI) as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    c = {}
+    for body in re.findall(r"enum \w+ \{(.*?)\};", text, re.S):
+        v = -1
+        for item in filter(None, (x.strip() for x in body.split(","))):
+            name, _, val = (x.strip() for x in item.partition("="))
+            v = int(val, 0) if val else v + 1
+            c[name] = v
+    for name, val in re.findall(r"^#define (\w+)[ \t]+(.+?)\s*$", text,
+                                re.M):
+        if re.fullmatch(r"\d+", val):
+            c[name] = int(val)
+        elif m := re.fullmatch(r"\((\w+) - 1\)", val):
+            c[name] = c[m[1]] - 1
+    return c
+
+
+def nla(atype, payload):
+    return struct.pack("HH", 4 + len(payload), atype) + payload + \
+        b"\0" * (-len(payload) % 4)
+
+
+def nlas(raw):
+    """{type: payload} of a run of attributes"""
+    out = {}
+    while len(raw) >= 4:
+        n, t = struct.unpack_from("HH", raw)
+        out[t & 0x3fff] = raw[4:n]
+        raw = raw[(n + 3) & ~3:]
+    return out
+
+
+def genl(sock, family, cmd, attrs, flags=0):
+    """the replies' attributes, and the error (0 is an ack)"""
+    body = struct.pack("BBH", cmd, 1, 0) + b"".join(attrs)
+    sock.send(struct.pack("IHHII", 16 + len(body), family,
+                          NLM_F_REQUEST | NLM_F_ACK | flags, 1, 0) + body)
+    replies = []
+    while True:
+        buf = sock.recv(1 << 20)
+        while buf:
+            n, t = struct.unpack_from("IH", buf)
+            if t == NLMSG_ERROR:
+                return replies, struct.unpack_from("i", buf, 16)[0]
+            if t == NLMSG_DONE:
+                return replies, 0
+            replies.append(nlas(buf[20:n]))
+            buf = buf[(n + 3) & ~3:]
+
+
+def set_policy():
+    """the family's id and its PORT_SET policy: {attribute: {key: value}}"""
+    c = uapi_consts()
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                       NETLINK_GENERIC) as s:
+        replies, err = genl(s, GENL_ID_CTRL, CTRL_CMD_GETPOLICY,
+                            [nla(CTRL_ATTR_FAMILY_NAME, b"sernet\0"),
+                             nla(CTRL_ATTR_OP, struct.pack(
+                                 "I", c["SERNET_CMD_PORT_SET"]))],
+                            NLM_F_DUMP)
+    assert err == 0, f"CTRL_CMD_GETPOLICY: {os.strerror(-err)}"
+    family, idx, policies = None, None, {}
+    for r in replies:
+        family = struct.unpack("H", r[CTRL_ATTR_FAMILY_ID])[0]
+        if CTRL_ATTR_OP_POLICY in r:
+            op = nlas(r[CTRL_ATTR_OP_POLICY])[c["SERNET_CMD_PORT_SET"]]
+            idx = struct.unpack("I", nlas(op)[CTRL_ATTR_POLICY_DO])[0]
+        if CTRL_ATTR_POLICY in r:
+            for i, pol in nlas(r[CTRL_ATTR_POLICY]).items():
+                policies.setdefault(i, {}).update(nlas(pol))
+    assert idx is not None, f"no DO policy of PORT_SET in {replies}"
+    pol = {}
+    for a, raw in policies.get(idx, {}).items():
+        kv = nlas(raw)
+        kv.pop(NL_POLICY_TYPE_ATTR_PAD, None)
+        d = {NL_POLICY.get(k, k): int.from_bytes(v, sys.byteorder)
+             for k, v in kv.items()}
+        d["type"] = NL_ATTR_TYPES.get(d["type"], d["type"])
+        pol[a] = d
+    return family, pol
+
+
+@functools.cache
+def spec_set_policy():
+    """what the spec says PORT_SET takes, {name: (attribute, policy)}, and
+    the port set's other attributes, {name: (attribute, type)}"""
+    from lib import SpecFamily
+    c = uapi_consts()
+    spec = SpecFamily(SPEC, "")     # as it is: tools/check/ynl-spec validates
+
+    def const(v):
+        return v if isinstance(v, int) else \
+            c["SERNET_" + v.upper().replace("-", "_")]
+
+    req = spec.ops["port-set"]["do"]["request"]["attributes"]
+    want, other = {}, {}
+    for name, a in spec.attr_sets["port"].attrs.items():
+        num = c["SERNET_A_" + name.upper().replace("-", "_")]
+        if name not in req:
+            other[name] = (num, a.type)
+            continue
+        checks = a.get("checks", {})
+        if a.type == "binary":
+            p = {"type": "binary"}
+            for k in ("min-len", "max-len"):
+                if k in checks:
+                    p[k.replace("len", "length")] = const(checks[k])
+        else:
+            top = (1 << int(a.type[1:])) - 1
+            if "enum" in a:
+                top = max(e.value for e in
+                          spec.consts[a["enum"]].entries.values())
+            p = {"type": a.type, "min-value": const(checks.get("min", 0)),
+                 "max-value": const(checks.get("max", top))}
+        want[name] = (num, p)
+    return want, other
+
+
+def test_kernel_set_policy_is_the_specs():
+    want, other = spec_set_policy()
+    _, pol = set_policy()
+    bad = [f"{name}: spec {p}, kernel {pol.get(num)}"
+           for name, (num, p) in want.items() if pol.get(num) != p]
+    assert not bad, "PORT_SET's policy is not the spec's:\n" + "\n".join(bad)
+    extra = set(pol) - {num for num, _ in want.values()}
+    assert not extra, f"the policy takes {extra}, not in the spec's request " \
+        f"(of its port set, {sorted(other)})"
+
+
+def test_not_settable_is_refused():
+    family, _ = set_policy()
+    _, other = spec_set_policy()
+    c = uapi_consts()
+    payload = {"u8": b"\0", "u16": b"\0\0", "u32": b"\0" * 4,
+               "string": b"x\0", "pad": b"", "nest": b""}
+    p = Port(None)
+    try:
+        index = nla(c["SERNET_A_PORT_INDEX"], struct.pack("I", p.idx))
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                           NETLINK_GENERIC) as s:
+            _, err = genl(s, family, c["SERNET_CMD_PORT_SET"], [index])
+            assert err == 0, f"PORT_SET of the index alone: {err}"
+            for name, (num, t) in other.items():
+                nest = NLA_F_NESTED if t == "nest" else 0
+                _, err = genl(s, family, c["SERNET_CMD_PORT_SET"],
+                              [index, nla(num | nest, payload[t])])
+                assert err == -22, f"PORT_SET with {name}: {err}, not EINVAL"
+    finally:
+        p.close()
 
 
 if __name__ == "__main__":
