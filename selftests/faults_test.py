@@ -18,10 +18,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hooks import HookedModule, hook_get, hook_hits, hook_set  # noqa: E402
+from hooks import hook_get, hook_hits, hook_set, run_on_test_build  # noqa
 from sernet_helpers import (CLASS, LDISC, N_TTY, TIOCSETD, client_port,  # noqa
                             expect_closed, listener, Port, read, read_fd,
-                            recv_n, run_tests, stream, wait_for, write_all_fd)
+                            recv_n, stream, wait_for, write_all_fd)
 
 
 def port_of(tty):
@@ -357,7 +357,4 @@ def test_slow_reader_wakes_tx_work_only_when_there_is_room():
 
 
 if __name__ == "__main__":
-    with HookedModule():
-        rc = run_tests({k: v for k, v in globals().items()
-                        if k.startswith("test_")})
-    sys.exit(rc)
+    sys.exit(run_on_test_build(globals()))

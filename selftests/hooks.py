@@ -57,3 +57,14 @@ def hook_get(name):
 
 def hook_hits(name):
     return hook_get(name + "_hits")
+
+
+def run_on_test_build(names):
+    """
+    Run the test_* functions of a module's globals() on the test build,
+    printing KTAP (sernet_helpers.run_tests); the exit status
+    """
+    from sernet_helpers import run_tests
+    with HookedModule():
+        return run_tests({k: v for k, v in names.items()
+                          if k.startswith("test_")})

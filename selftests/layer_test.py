@@ -13,9 +13,9 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hooks import HookedModule, hook_hits, hook_set  # noqa: E402
+from hooks import hook_hits, hook_set, run_on_test_build  # noqa: E402
 from sernet_helpers import (expect_closed, Port, read_fd, recv_n,  # noqa
-                            run_tests, udp_port, udp_sock, wait_for,
+                            udp_port, udp_sock, wait_for,
                             write_all_fd)
 
 HELLO = b"sernet test layer\r\n"
@@ -100,7 +100,4 @@ def test_empty_chain_passes_bytes_as_they_are():
 
 
 if __name__ == "__main__":
-    with HookedModule():
-        rc = run_tests({k: v for k, v in globals().items()
-                        if k.startswith("test_")})
-    sys.exit(rc)
+    sys.exit(run_on_test_build(globals()))
