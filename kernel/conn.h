@@ -24,7 +24,8 @@
  * @dead: ends at the next chance, for @end
  * @end: &enum sernet_client_end, once dead
  * @since: jiffies when it was established
- * @connected: work queued when its state changes (a connect finishing)
+ * @connected: work queued when its state changes (a connect finishing,
+ *	the accept queue looked at again)
  * @stats: by &enum sernet_client_stats_attr; netlink reads them any time
  */
 struct sernet_conn {

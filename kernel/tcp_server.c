@@ -99,6 +99,12 @@ static void sernet_tcps_accept_work(struct work_struct *work)
 			sock_release(sock);
 			continue;
 		}
+		/*
+		 * A client's state changing (its end) looks at the accept
+		 * queue again, as tcp.c did: a child whose wake-up was missed
+		 * is taken then, not only with the next connection.
+		 */
+		c->connected = &s->accept_work;
 		sernet_conn_up(c);
 		sernet_tcps_state(xp);
 	}
