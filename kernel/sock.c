@@ -60,15 +60,6 @@ void sernet_sock_close(struct socket *sock)
 		sock_release(sock);
 }
 
-/*
- * In a callback: what we hooked the socket with, or NULL once unhooked.
- * Caller holds sk_callback_lock for reading.
- */
-void *sernet_sock_data(struct sock *sk)
-{
-	return sk->sk_user_data;
-}
-
 /* An address of @family (addr NULL: any) and @port; its length */
 int sernet_sockaddr(struct sockaddr_storage *ss, int family, const u8 *addr,
 		    u16 port)

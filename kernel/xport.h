@@ -114,6 +114,15 @@ struct sernet_sock_ops {
 	void (*state_change)(struct sock *sk);
 };
 
+/*
+ * In a callback: what we hooked the socket with, or NULL once unhooked.
+ * Caller holds sk_callback_lock for reading.
+ */
+static inline void *sernet_sock_data(struct sock *sk)
+{
+	return sk->sk_user_data;
+}
+
 void sernet_sock_hook(struct socket *sock, void *data,
 		      const struct sernet_sock_ops *ops,
 		      struct sernet_sockcb *saved);
@@ -121,7 +130,6 @@ void sernet_sock_unhook(struct socket *sock,
 			const struct sernet_sockcb *saved);
 void sernet_sock_reset(struct socket *sock, const struct sernet_sockcb *own);
 void sernet_sock_close(struct socket *sock);
-void *sernet_sock_data(struct sock *sk);
 int sernet_sockaddr(struct sockaddr_storage *ss, int family, const u8 *addr,
 		    u16 port);
 int sernet_sockaddr_remote(struct sernet_port *port,
