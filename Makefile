@@ -235,7 +235,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
-$(BUILD)/fuzz/fuzz_pack: fuzz/fuzz_pack.c kernel/pack_step.h
+# The kernel's step functions, built alone
+$(BUILD)/fuzz/fuzz_pack $(BUILD)/fuzz/fuzz_at: $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c kernel/%_step.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -Wall -Wextra -Werror -I$(TOP)/kernel -o $@ $<
 

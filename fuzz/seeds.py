@@ -77,6 +77,12 @@ SEEDS = {
                                          3, 200, 0, 0, 0xff, 0x1f]) * 8,
         "stall": bytes([0, 0xff]) + bytes([0, 0xff, 0x1f]) * 200,
     },
+    # longest line - 1, chunk - 1, then command-mode input
+    "fuzz_at": lambda: {
+        "session": bytes([63, 15]) + b"AT+E?\r\nAT+UART=115200,8,1,NONE,NFC\r"
+        b"+++AT+ENTM\n",
+        "overlong": bytes([7, 3]) + b"0123456789abcdef\r\nAT\r" * 4,
+    },
 }
 
 if __name__ == "__main__":

@@ -34,6 +34,21 @@
  *	caller's network namespace, a message each: %SERNET_A_PORT_INDEX,
  *	%SERNET_A_PORT_TTY, %SERNET_A_PEER, %SERNET_A_CLIENT_SECONDS,
  *	%SERNET_A_CLIENT_QUEUED and %SERNET_A_CLIENT_STATS
+ * @SERNET_CMD_AGENT_REGISTER: the sending socket becomes the agent of its
+ *	network namespace (CAP_NET_ADMIN in the namespace's user namespace);
+ *	-EBUSY while another live socket is; forgotten when it is released
+ * @SERNET_CMD_AT_LINE: kernel to agent, unicast to the agent only, never
+ *	multicast: %SERNET_A_PORT_INDEX, %SERNET_A_AT_DATA = one command line
+ *	received in command mode, without its CR/LF (at most
+ *	%SERNET_AT_LINE_MAX bytes: a longer line is cut there and carries
+ *	%SERNET_A_AT_OVERLONG); empty lines are not sent
+ * @SERNET_CMD_AT_REPLY: agent to kernel (its registered socket only, else
+ *	-EPERM; CAP_NET_ADMIN): %SERNET_A_PORT_INDEX, %SERNET_A_AT_DATA (bytes
+ *	to write to the tty, at most %SERNET_AT_REPLY_MAX), optional
+ *	%SERNET_A_PORT_MODE = %SERNET_PORT_MODE_WORK: leave command mode after
+ *	them; -EINVAL when the port is not in command mode
+ * @SERNET_CMD_MODE: notification on the events group: the port's mode
+ *	changed (%SERNET_A_PORT_INDEX, %SERNET_A_PORT_TTY, %SERNET_A_PORT_MODE)
  */
 enum sernet_cmd {
 	SERNET_CMD_UNSPEC,
@@ -45,6 +60,10 @@ enum sernet_cmd {
 	SERNET_CMD_CONNECTED,
 	SERNET_CMD_DISCONNECTED,
 	SERNET_CMD_CLIENT_GET,
+	SERNET_CMD_AGENT_REGISTER,
+	SERNET_CMD_AT_LINE,
+	SERNET_CMD_AT_REPLY,
+	SERNET_CMD_MODE,
 
 	__SERNET_CMD_MAX,
 };
@@ -100,6 +119,14 @@ enum sernet_cmd {
  * @SERNET_A_CLIENT_STATS: nested, &enum sernet_client_stats_attr
  * @SERNET_A_CLIENT_END: u8, &enum sernet_client_end: why a connection
  *	ended, in %SERNET_CMD_DISCONNECTED
+ * @SERNET_A_PORT_MODE: u8, &enum sernet_port_mode (in PORT_GET replies, the
+ *	MODE event, and AT_REPLY)
+ * @SERNET_A_AT_DATA: binary, a command line (AT_LINE) or reply bytes
+ *	(AT_REPLY)
+ * @SERNET_A_AT_OVERLONG: flag, in AT_LINE: the line was cut at
+ *	%SERNET_AT_LINE_MAX
+ * @SERNET_A_PORT_RESTART: flag, in PORT_SET: restart the transport (every
+ *	connection re-established) even if no setting that restarts changed
  */
 enum sernet_attr {
 	SERNET_A_UNSPEC,
@@ -133,6 +160,10 @@ enum sernet_attr {
 	SERNET_A_CLIENT_QUEUED,
 	SERNET_A_CLIENT_STATS,
 	SERNET_A_CLIENT_END,
+	SERNET_A_PORT_MODE,
+	SERNET_A_AT_DATA,
+	SERNET_A_AT_OVERLONG,
+	SERNET_A_PORT_RESTART,
 
 	__SERNET_A_MAX,
 };
@@ -159,6 +190,8 @@ enum sernet_attr {
  *	after the first
  * @SERNET_STATS_DROP_UDP: u64, datagrams dropped: from a source a UDP
  *	client does not take, too long, or refused by the socket
+ * @SERNET_STATS_DROP_AT_LINE: u64, command lines the agent's socket did not
+ *	take (full, or gone)
  */
 enum sernet_stats_attr {
 	SERNET_STATS_UNSPEC,
@@ -175,6 +208,7 @@ enum sernet_stats_attr {
 	SERNET_STATS_REFUSED,
 	SERNET_STATS_RECONNECTS,
 	SERNET_STATS_DROP_UDP,
+	SERNET_STATS_DROP_AT_LINE,
 
 	__SERNET_STATS_MAX,
 };
@@ -247,6 +281,24 @@ enum sernet_port_state {
 };
 
 #define SERNET_PORT_STATE_MAX (__SERNET_PORT_STATE_MAX - 1)
+
+/**
+ * enum sernet_port_mode - what a port does with its serial input (AT mode,
+ *	PROTOCOLS.md section 1)
+ * @SERNET_PORT_MODE_WORK: it is forwarded to the network
+ * @SERNET_PORT_MODE_HANDSHAKE: "+++" came and "a" was written: waiting
+ *	(3 s) for the host's "a"
+ * @SERNET_PORT_MODE_COMMAND: command mode: lines go to the agent
+ */
+enum sernet_port_mode {
+	SERNET_PORT_MODE_WORK,
+	SERNET_PORT_MODE_HANDSHAKE,
+	SERNET_PORT_MODE_COMMAND,
+
+	__SERNET_PORT_MODE_MAX,
+};
+
+#define SERNET_PORT_MODE_MAX (__SERNET_PORT_MODE_MAX - 1)
 
 /* AT+UART parity, in the K3's order of names */
 enum sernet_parity {
@@ -330,5 +382,8 @@ enum sernet_full {
 #define SERNET_STATUS_MAX	48
 /* Longest %SERNET_A_PEER, with its NUL: "[v6 address]:port" */
 #define SERNET_PEER_MAX		64
+/* Longest %SERNET_A_AT_DATA of an AT_LINE, and of an AT_REPLY */
+#define SERNET_AT_LINE_MAX	1024
+#define SERNET_AT_REPLY_MAX	4096
 
 #endif /* _UAPI_LINUX_SERNET_H */
