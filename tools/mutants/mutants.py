@@ -125,6 +125,47 @@ MUTANTS = [
         breaks="serial bytes are taken far past the backlog bound",
         fuzz={"fuzz_pack": 10},
     ),
+    # --- at_step.h ------------------------------------------------------------
+    Mutant(
+        name="at-step-line-past-max",
+        file="kernel/at_step.h",
+        orig="*n = i < max - l->len ? i : max - l->len;",
+        repl="*n = i;",
+        breaks="a command line grows past SERNET_AT_LINE_MAX",
+        fuzz={"fuzz_at": 10},
+    ),
+    Mutant(
+        name="at-step-cut-late",
+        file="kernel/at_step.h",
+        orig="if (!l->skip && l->len >= max) {",
+        repl="if (!l->skip && l->len > max) {",
+        breaks="a full line is never cut: the collector stops progressing",
+        fuzz={"fuzz_at": 10},
+    ),
+    Mutant(
+        name="at-step-send-empty",
+        file="kernel/at_step.h",
+        orig="return l->len && !l->skip ? SERNET_AT_SEND : SERNET_AT_END;",
+        repl="return SERNET_AT_SEND;",
+        breaks="empty lines (the LF of CR LF) go to the agent",
+        fuzz={"fuzz_at": 10},
+    ),
+    Mutant(
+        name="at-step-escape-longer",
+        file="kernel/at_step.h",
+        orig="prev_by_time && len == 3 &&",
+        repl="prev_by_time && len >= 3 &&",
+        breaks="a packet starting with +++ is taken for the escape",
+        fuzz={"fuzz_at": 10},
+    ),
+    Mutant(
+        name="at-step-escape-no-agent",
+        file="kernel/at_step.h",
+        orig="return agent && by_time",
+        repl="return by_time",
+        breaks="+++ is held and answered with no agent to serve command mode",
+        fuzz={"fuzz_at": 10},
+    ),
     # --- pack.c ---------------------------------------------------------------
     Mutant(
         name="pack-timer-no-tx-work",
