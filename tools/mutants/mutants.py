@@ -162,7 +162,7 @@ MUTANTS = [
         name="at-step-escape-no-agent",
         file="kernel/at_step.h",
         orig="return agent && by_time",
-        repl="return by_time",
+        repl="return (agent || !agent) && by_time",
         breaks="+++ is held and answered with no agent to serve command mode",
         fuzz={"fuzz_at": 10},
     ),
