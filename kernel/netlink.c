@@ -47,6 +47,12 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_STATS]	= { .type = NLA_REJECT },
 };
 
+static const struct nla_policy sernet_at_reply_policy[SERNET_A_MAX + 1] = {
+	[SERNET_A_PORT_INDEX]	= { .type = NLA_U32 },
+	[SERNET_A_AT_DATA]	= { .type = NLA_BINARY, .len = SERNET_AT_REPLY_MAX },
+	[SERNET_A_PORT_MODE]	= NLA_POLICY_MAX(NLA_U8, SERNET_PORT_MODE_WORK),
+};
+
 static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 			       u32 portid, u32 seq, int flags, u8 cmd)
 {
@@ -336,6 +342,20 @@ static const struct genl_ops sernet_genl_ops[] = {
 		.policy		= sernet_port_get_policy,
 		.maxattr	= ARRAY_SIZE(sernet_port_get_policy) - 1,
 	},
+	{
+		.cmd		= SERNET_CMD_AGENT_REGISTER,
+		.doit		= sernet_nl_agent_register_doit,
+		.policy		= sernet_port_get_policy,
+		.maxattr	= ARRAY_SIZE(sernet_port_get_policy) - 1,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= SERNET_CMD_AT_REPLY,
+		.doit		= sernet_nl_at_reply_doit,
+		.policy		= sernet_at_reply_policy,
+		.maxattr	= ARRAY_SIZE(sernet_at_reply_policy) - 1,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 struct genl_family sernet_nl_family __ro_after_init = {
@@ -364,13 +384,22 @@ int sernet_netlink_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&sernet_net_ops);
+	err = sernet_chan_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&sernet_net_ops);
+	if (err)
+		goto err_chan;
 
 	err = genl_register_family(&sernet_nl_family);
 	if (err)
-		unregister_pernet_subsys(&sernet_net_ops);
+		goto err_pernet;
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&sernet_net_ops);
+err_chan:
+	sernet_chan_exit();
 	return err;
 }
 
@@ -378,6 +407,7 @@ void sernet_netlink_exit(void)
 {
 	genl_unregister_family(&sernet_nl_family);
 	unregister_pernet_subsys(&sernet_net_ops);
+	sernet_chan_exit();
 }
 
 MODULE_ALIAS_GENL_FAMILY(SERNET_GENL_NAME);

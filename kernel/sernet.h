@@ -217,6 +217,14 @@ int sernet_netlink_init(void);
 void sernet_netlink_exit(void);
 void sernet_nl_notify(struct sernet_port *port, u8 cmd);
 
+/* chan.c: the channel to the agent */
+int sernet_chan_init(void);
+void sernet_chan_exit(void);
+u32 sernet_chan_agent(struct net *net);
+struct genl_info;
+int sernet_nl_agent_register_doit(struct sk_buff *skb, struct genl_info *info);
+int sernet_nl_at_reply_doit(struct sk_buff *skb, struct genl_info *info);
+
 /* event.c: the status and the events a running port sends */
 void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
 		      const char *status);

@@ -306,7 +306,8 @@ def test_not_settable_is_refused():
     _, other = spec_set_policy()
     c = uapi_consts()
     payload = {"u8": b"\0", "u16": b"\0\0", "u32": b"\0" * 4,
-               "string": b"x\0", "pad": b"", "nest": b""}
+               "string": b"x\0", "pad": b"", "nest": b"", "binary": b"x",
+               "flag": b""}
     p = Port(None)
     try:
         index = nla(c["SERNET_A_PORT_INDEX"], struct.pack("I", p.idx))
