@@ -37,6 +37,10 @@ ULIBS = $(shell pkg-config --libs $(PKGS))
 LIB_SRC := $(wildcard userspace/lib/*.c)
 LIB_OBJ := $(LIB_SRC:userspace/%.c=$(BUILD)/obj/%.o)
 LIB_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/sernet.h
+# The AT engine and config store of sernetd (a library, host-tested)
+AT_SRC := userspace/sernetd/at.c userspace/sernetd/at_table.c userspace/sernetd/store.c
+AT_OBJ := $(AT_SRC:userspace/%.c=$(BUILD)/obj/%.o)
+AT_HDR := userspace/sernetd/at.h userspace/sernetd/at_int.h
 
 # Host unit tests (cmocka) and kselftest programs (run in the VM)
 UTESTS := $(patsubst userspace/tests/%.c,$(BUILD)/tests/%,$(wildcard userspace/tests/*.c))
@@ -120,9 +124,16 @@ $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libserne
 
 utests: $(UTESTS)
 
-$(BUILD)/tests/%: userspace/tests/%.c $(BUILD)/lib/libsernet.a $(LIB_HDR)
+$(BUILD)/lib/libsernetat.a: $(AT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libsernet.a $(ULIBS) -lcmocka
+	$(AR) rcs $@ $^
+
+$(AT_OBJ): $(AT_HDR)
+
+$(BUILD)/tests/%: userspace/tests/%.c $(BUILD)/lib/libsernet.a $(BUILD)/lib/libsernetat.a $(LIB_HDR) $(AT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libsernet.a $(BUILD)/lib/libsernetat.a \
+		$(ULIBS) -lcmocka
 
 # --- kselftests -----------------------------------------------------------
 # kselftest_harness.h and checkpatch.pl come from Debian's linux-source-6.1,
