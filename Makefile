@@ -251,6 +251,11 @@ $(BUILD)/fuzz/fuzz_pack $(BUILD)/fuzz/fuzz_at: $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -Wall -Wextra -Werror -I$(TOP)/kernel -o $@ $<
 
+# The AT engine and config store
+$(BUILD)/fuzz/fuzz_at_parse $(BUILD)/fuzz/fuzz_store_load: $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(AT_SRC) $(AT_HDR)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(UCFLAGS) -I$(TOP)/userspace/sernetd -o $@ $< $(AT_SRC)
+
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(UCFLAGS) -o $@ $< $(LIB_SRC) $(ULIBS)

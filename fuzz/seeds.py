@@ -83,6 +83,17 @@ SEEDS = {
         b"+++AT+ENTM\n",
         "overlong": bytes([7, 3]) + b"0123456789abcdef\r\nAT\r" * 4,
     },
+    # one line as typed, no CR/LF
+    "fuzz_at_parse": lambda: {
+        "query": b"AT+SOCKA1?",
+        "set": b"at+uart2=9600,8,1,none,nfc;AT+MID=a[2C]b;UARTTL=10,512",
+        "hex": b"AT+REGUSER1=0A0B,HEX;AT+HTPHEAD1=Host: x<<CRLF>>",
+        "actions": b"AT+CFGTF;AT+RELD;AT+E=OFF;AT+ENTM;AT+Z",
+    },
+    "fuzz_store_load": lambda: {
+        "conf": b"PORT1=/dev/ttyS1\nAT+E=OFF\nAT+SOCKA1=TCPC,127.0.0.1,5000\n"
+        b"AT+MID=a[2C]b\nAT+FUTURE=1\n# comment\nAT+UART1=9600\n",
+    },
 }
 
 if __name__ == "__main__":
