@@ -102,7 +102,18 @@ def test_second_agent_busy_until_release():
         assert register(a) == 0, "the agent registering again"
         with agent_sock() as b:
             assert register(b) == -errno.EBUSY, "a second agent stole it"
-    # a was released: the registration went with it
+    # an agent in a process that exits (its own port id, never reused
+    # here): the release notifier frees the registration
+    pid = os.fork()
+    if pid == 0:
+        code = 99
+        try:
+            with agent_sock() as a:
+                code = -register(a)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0, "the child could not register"
     with agent_sock() as c:
         assert register(c) == 0, "a released agent still holds it"
 
