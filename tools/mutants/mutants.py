@@ -166,6 +166,44 @@ MUTANTS = [
         breaks="+++ is held and answered with no agent to serve command mode",
         fuzz={"fuzz_at": 10},
     ),
+    # --- chan.c ---------------------------------------------------------------
+    Mutant(
+        name="chan-register-without-cap",
+        file="kernel/netlink.c",
+        orig="\t\t.doit\t\t= sernet_nl_agent_register_doit,\n"
+             "\t\t.policy\t\t= sernet_port_get_policy,\n"
+             "\t\t.maxattr\t= ARRAY_SIZE(sernet_port_get_policy) - 1,\n"
+             "\t\t.flags\t\t= GENL_UNS_ADMIN_PERM,\n",
+        repl="\t\t.doit\t\t= sernet_nl_agent_register_doit,\n"
+             "\t\t.policy\t\t= sernet_port_get_policy,\n"
+             "\t\t.maxattr\t= ARRAY_SIZE(sernet_port_get_policy) - 1,\n",
+        breaks="a process without CAP_NET_ADMIN becomes the agent and reads command lines",
+        vm=["at_test.py::register_needs_cap_net_admin"],
+    ),
+    Mutant(
+        name="chan-second-agent-steals",
+        file="kernel/chan.c",
+        orig="if (cn->agent && cn->agent != info->snd_portid)",
+        repl="if (0)",
+        breaks="a second socket takes the channel from a live agent",
+        vm=["at_test.py::second_agent_busy_until_release"],
+    ),
+    Mutant(
+        name="chan-release-unseen",
+        file="kernel/chan.c",
+        orig="\tif (cn->agent == n->portid)\n\t\tcn->agent = 0;\n",
+        repl="",
+        breaks="a dead agent's registration stays: no agent can ever come back",
+        vm=["at_test.py::second_agent_busy_until_release"],
+    ),
+    Mutant(
+        name="chan-reply-from-anyone",
+        file="kernel/chan.c",
+        orig="if (sernet_chan_agent(genl_info_net(info)) != info->snd_portid) {",
+        repl="if (0) {",
+        breaks="any CAP_NET_ADMIN socket writes replies to a port in command mode",
+        vm=["at_test.py::reply_only_from_agent_in_command_mode"],
+    ),
     # --- pack.c ---------------------------------------------------------------
     Mutant(
         name="pack-timer-no-tx-work",
