@@ -49,7 +49,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 
 KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet.h
 
-.PHONY: all modules testmod userspace selftests ynl utests deps lint check test-host \
+.PHONY: all modules testmod userspace selftests ynl utests deps lint check test-host at-doc \
 	debug-kernel check-debug \
 	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress mutants \
 	clean help
@@ -108,7 +108,7 @@ testmod:
 	done
 
 # --- userspace ------------------------------------------------------------
-userspace: $(BUILD)/bin/sernetctl
+userspace: $(BUILD)/bin/sernetctl $(BUILD)/bin/sernetd
 
 $(BUILD)/obj/%.o: userspace/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
@@ -122,7 +122,21 @@ $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libserne
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
 
-utests: $(UTESTS)
+$(BUILD)/bin/sernetd: $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/lib/libsernetat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
+
+$(BUILD)/obj/sernetd/sernetd.o: $(AT_HDR)
+
+utests: $(UTESTS) $(BUILD)/bin/at-doc
+
+# Documentation/at-commands.md from the AT command table (make check compares)
+$(BUILD)/bin/at-doc: userspace/sernetd/at_doc.c $(BUILD)/lib/libsernetat.a $(AT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libsernetat.a
+
+at-doc: $(BUILD)/bin/at-doc
+	$(BUILD)/bin/at-doc >Documentation/at-commands.md
 
 $(BUILD)/lib/libsernetat.a: $(AT_OBJ)
 	@mkdir -p $(dir $@)

@@ -97,7 +97,7 @@ const struct at_cmd at_cmds[] = {
 	  { { "Data", AT_T_DATA, 1, 79, 0, NULL, "www.usr.cn" }, ENUM("Type", dtype, "ASCII") } },
 	{ "HTPTP", 1, AT_K_STORED, 1, "HTTP client method", { ENUM("Method", method, "GET") } },
 	{ "HTPURL", 1, AT_K_STORED, 1, "HTTP client URL", { STR("URL", 1, 100, "/1.php?") } },
-	{ "HTPHEAD", 1, AT_K_STORED, 1, "HTTP client header (<<CRLF>> is CR LF)",
+	{ "HTPHEAD", 1, AT_K_STORED, 1, "HTTP client header (`<<CRLF>>` is CR LF)",
 	  { STR("Header", 0, 180, "User_Agent: Mozilla/4.0") } },
 	{ "HTPCHD", 1, AT_K_STORED, 1, "filter the HTTP header of responses", { STATUS("OFF") } },
 };
