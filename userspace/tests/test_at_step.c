@@ -43,6 +43,16 @@ static void test_answer(void **state)
 	assert_false(sernet_at_answer('\r'));
 }
 
+/* @line is not NUL-terminated: strncat() would read past it */
+static void append(char *out, const char *line, size_t len, char mark)
+{
+	size_t o = strlen(out);
+
+	memcpy(out + o, line, len);
+	out[o + len] = mark;
+	out[o + len + 1] = 0;
+}
+
 /* Feed @in to the collector as the kernel does; the lines sent, "|" after
  * each, "!" after an overlong one */
 static void collect(const char *in, size_t chunk, char *out)
@@ -72,8 +82,7 @@ static void collect(const char *in, size_t chunk, char *out)
 		case SERNET_AT_SEND:
 			assert_int_equal(n, 1);
 			assert_true(l.len > 0 && !l.skip);
-			strncat(out, line, l.len);
-			strcat(out, "|");
+			append(out, line, l.len, '|');
 			l.len = 0;
 			break;
 		case SERNET_AT_END:
@@ -84,8 +93,7 @@ static void collect(const char *in, size_t chunk, char *out)
 		case SERNET_AT_CUT:
 			assert_int_equal(n, 0);
 			assert_int_equal(l.len, MAX);
-			strncat(out, line, l.len);
-			strcat(out, "!");
+			append(out, line, l.len, '!');
 			l.len = 0;
 			l.skip = true;
 			break;
