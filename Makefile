@@ -108,7 +108,7 @@ testmod:
 	done
 
 # --- userspace ------------------------------------------------------------
-userspace: $(BUILD)/bin/sernetctl
+userspace: $(BUILD)/bin/sernetctl $(BUILD)/bin/sernetd
 
 $(BUILD)/obj/%.o: userspace/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
@@ -121,6 +121,12 @@ $(BUILD)/lib/libsernet.a: $(LIB_OBJ)
 $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libsernet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
+
+$(BUILD)/bin/sernetd: $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/lib/libsernetat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
+
+$(BUILD)/obj/sernetd/sernetd.o: $(AT_HDR)
 
 utests: $(UTESTS) $(BUILD)/bin/at-doc
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -33,6 +36,9 @@ static const char usage[] =
 	"  set PORT KEY VALUE ...      change settings at once, all or nothing\n"
 	"  monitor                     print port and connection events as\n"
 	"                              they happen, one line each, until killed\n"
+	"  at [--control PATH] [LINE]  run an AT command line (or each line of\n"
+	"                              stdin) through sernetd, print the answers\n"
+	"                              (root only; default /run/sernet/control)\n"
 	"\n"
 	"PORT is sernetN, N or a tty name (ttyS1, /dev/ttyS1).\n"
 	"\n"
@@ -270,6 +276,67 @@ static int cmd_monitor(void)
 	return 1;
 }
 
+/* Send the line(s) to sernetd's control socket, print what it answers */
+static int cmd_at(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "control", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = "/run/sernet/control";
+	char buf[4096];
+	int c, fd, err = 0;
+	ssize_t n;
+	size_t len = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			path = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind > 1 || strlen(path) >= sizeof(sa.sun_path)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "sernetctl: %s: %s (is sernetd running?)\n",
+			path, strerror(errno));
+		return 1;
+	}
+	if (optind < argc) {
+		len = strlen(argv[optind]);
+		err = write(fd, argv[optind], len) != (ssize_t)len ||
+		      write(fd, "\n", 1) != 1;
+	} else {
+		while (!err && fgets(buf, sizeof(buf), stdin)) {
+			len = strlen(buf);
+			err = write(fd, buf, len) != (ssize_t)len;
+		}
+		if (!err && len && buf[len - 1] != '\n')
+			err = write(fd, "\n", 1) != 1;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (!strncmp(buf, "ERROR:", 6))
+			err = 1;
+		fwrite(buf, 1, n, stdout);
+	}
+	close(fd);
+	return err || n < 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -302,6 +369,8 @@ int main(int argc, char **argv)
 		return cmd_set(argc - optind, argv + optind);
 	if (!strcmp(argv[optind], "monitor"))
 		return cmd_monitor();
+	if (!strcmp(argv[optind], "at"))
+		return cmd_at(argc - optind, argv + optind);
 	fprintf(stderr, "sernetctl: unknown command \"%s\"\n\n%s",
 		argv[optind], usage);
 	return 2;
