@@ -167,6 +167,7 @@ static struct nla_policy port_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_TTY] = { .type = NLA_STRING,
 				.maxlen = SERNET_TTY_NAME_MAX },
 	[SERNET_A_PORT_STATE] = { .type = NLA_U32 },
+	[SERNET_A_PORT_MODE] = { .type = NLA_U8 },
 	[SERNET_A_PORT_STATS] = { .type = NLA_NESTED },
 	[SERNET_A_CLIENT_SECONDS] = { .type = NLA_U32 },
 	[SERNET_A_CLIENT_QUEUED] = { .type = NLA_U32 },
@@ -271,6 +272,8 @@ int sernet_port_parse(struct nlmsghdr *nlh, struct sernet_port_info *port,
 		 nla_get_string(tb[SERNET_A_PORT_TTY]));
 	if (tb[SERNET_A_PORT_STATE])
 		port->state = nla_get_u32(tb[SERNET_A_PORT_STATE]);
+	if (tb[SERNET_A_PORT_MODE])
+		port->mode = nla_get_u8(tb[SERNET_A_PORT_MODE]);
 	for (size_t i = 0; i < sernet_setting_field_count; i++) {
 		const struct sernet_setting_field *f = &sernet_setting_fields[i];
 		int len = tb[f->attr] ? nla_len(tb[f->attr]) : 0;
@@ -726,6 +729,18 @@ int sernet_event_format(uint8_t cmd, const struct sernet_port_info *p,
 		snprintf(buf, len, "sernet%" PRIu32 " (%s): status %s",
 			 p->index, p->tty, p->status);
 		return 0;
+	case SERNET_CMD_MODE: {
+		static const char *const names[] = { "work", "handshake",
+						     "command" };
+
+		if (p->mode < sizeof(names) / sizeof(names[0]))
+			snprintf(buf, len, "sernet%" PRIu32 " (%s): %s mode",
+				 p->index, p->tty, names[p->mode]);
+		else
+			snprintf(buf, len, "sernet%" PRIu32 " (%s): mode %u",
+				 p->index, p->tty, p->mode);
+		return 0;
+	}
 	case SERNET_CMD_CONNECTED:
 		what = "connected";
 		break;

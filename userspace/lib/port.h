@@ -69,6 +69,7 @@ struct sernet_port_info {
 	uint32_t index;
 	char tty[SERNET_TTY_NAME_MAX];
 	uint32_t state;
+	uint8_t mode;				/* enum sernet_port_mode */
 	struct sernet_settings cfg;
 	uint32_t pack_time_us;
 	char status[SERNET_STATUS_MAX];

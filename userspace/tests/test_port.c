@@ -516,6 +516,18 @@ static void test_event_format(void **state)
 	assert_int_equal(sernet_event_format(SERNET_CMD_CONNECTED, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): connected 127.0.0.1:4242");
+	p.mode = SERNET_PORT_MODE_COMMAND;
+	assert_int_equal(sernet_event_format(SERNET_CMD_MODE, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): command mode");
+	p.mode = SERNET_PORT_MODE_WORK;
+	assert_int_equal(sernet_event_format(SERNET_CMD_MODE, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): work mode");
+	p.mode = 7;	/* a newer module's */
+	assert_int_equal(sernet_event_format(SERNET_CMD_MODE, &p, buf,
+					     sizeof(buf)), 0);
+	assert_string_equal(buf, "sernet3 (ttyS1): mode 7");
 	assert_int_equal(sernet_event_format(SERNET_CMD_DISCONNECTED, &p, buf,
 					     sizeof(buf)), 0);
 	assert_string_equal(buf, "sernet3 (ttyS1): disconnected 127.0.0.1:4242");
