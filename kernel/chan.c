@@ -60,6 +60,10 @@ int sernet_nl_agent_register_doit(struct sk_buff *skb, struct genl_info *info)
 
 int sernet_nl_at_reply_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sernet_port *port;
+	struct nlattr *data;
+	int err = -ENODEV;
+
 	if (sernet_chan_agent(genl_info_net(info)) != info->snd_portid) {
 		NL_SET_ERR_MSG(info->extack,
 			       "only the registered agent replies");
@@ -68,10 +72,36 @@ int sernet_nl_at_reply_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, SERNET_A_PORT_INDEX) ||
 	    GENL_REQ_ATTR_CHECK(info, SERNET_A_AT_DATA))
 		return -EINVAL;
-	/* no port enters command mode yet */
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SERNET_A_PORT_INDEX],
-			    "the port is not in command mode");
-	return -EINVAL;
+	data = info->attrs[SERNET_A_AT_DATA];
+	mutex_lock(&sernet_ports_lock);
+	port = xa_load(&sernet_ports,
+		       nla_get_u32(info->attrs[SERNET_A_PORT_INDEX]));
+	if (port && net_eq(read_pnet(&port->net), genl_info_net(info)))
+		err = sernet_at_reply(port, nla_data(data), nla_len(data),
+				      !!info->attrs[SERNET_A_PORT_MODE]);
+	mutex_unlock(&sernet_ports_lock);
+	if (err == -ENODEV)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SERNET_A_PORT_INDEX],
+				    "no such port");
+	else if (err == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[SERNET_A_PORT_INDEX],
+				    "the port is not in command mode");
+	return err;
+}
+
+/* The agent of @net went: no port of it stays in a mode nobody serves */
+static void sernet_chan_gone(struct net *net)
+{
+	struct sernet_port *port;
+	unsigned long index;
+
+	mutex_lock(&sernet_ports_lock);
+	xa_for_each(&sernet_ports, index, port)
+		if (net_eq(read_pnet(&port->net), net))
+			sernet_at_leave(port);
+	mutex_unlock(&sernet_ports_lock);
 }
 
 /* A netlink socket was released: if it was an agent, it is no more. */
@@ -80,15 +110,20 @@ static int sernet_chan_release(struct notifier_block *nb, unsigned long event,
 {
 	struct netlink_notify *n = ptr;
 	struct sernet_chan_net *cn;
+	bool gone = false;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
 	    !n->portid)
 		return NOTIFY_DONE;
 	cn = sernet_chan_net(n->net);
 	spin_lock_bh(&sernet_chan_lock);
-	if (cn->agent == n->portid)
+	if (cn->agent == n->portid) {
 		cn->agent = 0;
+		gone = true;
+	}
 	spin_unlock_bh(&sernet_chan_lock);
+	if (gone)
+		sernet_chan_gone(n->net);
 	return NOTIFY_DONE;
 }
 

@@ -136,3 +136,21 @@ void sernet_nl_conn_event(struct sernet_conn *c, u8 cmd)
 	}
 	sernet_nl_event_send(c->xp->port, msg, hdr);
 }
+
+/* The port's mode changed; from the port's workqueue. Best effort. */
+void sernet_nl_mode(struct sernet_port *port, u8 mode)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = sernet_nl_event_new(port, SERNET_CMD_MODE, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u32(msg, SERNET_A_PORT_INDEX, port->index) ||
+	    nla_put_string(msg, SERNET_A_PORT_TTY, port->tty_name) ||
+	    nla_put_u8(msg, SERNET_A_PORT_MODE, mode)) {
+		nlmsg_free(msg);
+		return;
+	}
+	sernet_nl_event_send(port, msg, hdr);
+}

@@ -51,10 +51,15 @@ static int sernet_ldisc_open(struct tty_struct *tty)
 static void sernet_ldisc_close(struct tty_struct *tty)
 {
 	struct sernet_port *port = tty->disc_data;
+	struct sernet_pkt *pkt;
 
 	tty->disc_data = NULL;
-	if (port)
+	if (port) {
+		pkt = sernet_at_stop(port);
+		if (pkt)
+			sernet_pkt_put(pkt);
 		sernet_port_destroy(port);
+	}
 }
 
 /*
@@ -97,10 +102,20 @@ static void sernet_ldisc_write_wakeup(struct tty_struct *tty)
 		sernet_tty_out_wakeup(port);
 }
 
-/* Serial bytes from the flip buffer, to the packetiser */
+/* Serial bytes from the flip buffer, to AT mode (at.c), the packetiser */
 static SERNET_RECEIVE_BUF2(sernet_ldisc_receive_buf2)
 {
-	return sernet_receive(tty, cp, (const u8 *)fp, count);
+	struct sernet_pkt *drop;
+	size_t done;
+
+	done = sernet_at_receive(tty->disc_data, cp, count, &drop);
+	if (drop)
+		sernet_pkt_put(drop);
+	if (done == count)
+		return done;
+	return done + sernet_receive(tty, cp + done,
+				     fp ? (const u8 *)fp + done : NULL,
+				     count - done);
 }
 
 static struct tty_ldisc_ops sernet_ldisc = {

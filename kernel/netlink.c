@@ -70,7 +70,8 @@ static int sernet_nl_fill_port(struct sk_buff *skb, struct sernet_port *port,
 
 	if (nla_put_u32(skb, SERNET_A_PORT_INDEX, port->index) ||
 	    nla_put_string(skb, SERNET_A_PORT_TTY, port->tty_name) ||
-	    nla_put_u32(skb, SERNET_A_PORT_STATE, port->state))
+	    nla_put_u32(skb, SERNET_A_PORT_STATE, port->state) ||
+	    nla_put_u8(skb, SERNET_A_PORT_MODE, READ_ONCE(port->at.mode)))
 		goto cancel;
 
 	mutex_lock(&port->lock);

@@ -112,12 +112,23 @@ static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
 {
 	struct sernet_port *port = container_of(t, struct sernet_port,
 						pack_timer);
+	u32 agent = sernet_chan_agent(read_pnet(&port->net));
 	bool closed = false, left = false;
+	struct sernet_pkt *pkt;
 
 	spin_lock(&port->pack_lock);
 	if (port->pack_used) {
 		closed = sernet_pack_close(port);
 		left = !closed;
+	}
+	if (closed) {
+		/* AT mode's escape, "+++" between silences (at.c) */
+		pkt = list_last_entry(&port->pkts, struct sernet_pkt, node);
+		if (sernet_at_escape(page_address(pkt->page) + pkt->off,
+				     pkt->len, true, port->at.quiet, agent) &&
+		    sernet_at_hold(port, pkt, agent))
+			closed = false;
+		port->at.quiet = true;
 	}
 	spin_unlock(&port->pack_lock);
 	if (closed)
@@ -190,6 +201,7 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			if (!sernet_pack_close(port))
 				goto nomem;
 			closed = true;
+			port->at.quiet = false;
 			break;
 		case SERNET_PACK_PAGE:
 			if (!sernet_pack_page(port))
@@ -204,8 +216,10 @@ size_t sernet_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			break;
 		}
 	}
-	if (port->pack_used >= len)
-		closed |= sernet_pack_close(port);
+	if (port->pack_used >= len && sernet_pack_close(port)) {
+		closed = true;
+		port->at.quiet = false;
+	}
 	goto out;
 nomem:
 	/* the backlog may be empty: nomem_work resumes, a while later */
@@ -371,6 +385,7 @@ void sernet_pack_init(struct sernet_port *port)
 	hrtimer_init(&port->pack_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	port->pack_timer.function = sernet_pack_timer;
 	INIT_DELAYED_WORK(&port->nomem_work, sernet_nomem_work);
+	sernet_at_init(port);
 }
 
 /* After the transport stopped and the tty went: free what is left. */

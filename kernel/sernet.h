@@ -14,9 +14,11 @@
 #include <linux/tty.h>
 #include <linux/xarray.h>
 #include <linux/netlink.h>
+#include <linux/skbuff.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/sernet.h>
 
+#include "at_step.h"
 #include "hooks.h"
 #include "pack_step.h"
 #include "settings.h"
@@ -46,6 +48,56 @@ struct sernet_tty_out {
 	spinlock_t lock;	/* @wait: the workqueue and a stopping transport */
 	struct list_head wait;
 	struct work_struct work;
+};
+
+/* Bytes for the tty from AT mode (at.c): the agent's reply, "a", "+ok" */
+struct sernet_at_msg {
+	struct list_head node;
+	const u8 *data;
+	unsigned int len;
+	bool leave;
+	bool owned;
+	u8 buf[];
+};
+
+/**
+ * struct sernet_at - the port's mode (at.c); under pack_lock but @cur
+ * @mode: &enum sernet_port_mode; read without the lock by xport.c
+ * @quiet: the last packet closed by time, or none came yet (pack.c)
+ * @dead: the tty went: nothing runs any more
+ * @held: HANDSHAKE: the "+++" packet, out of port->pkts
+ * @agent: the portid the lines go to (the agent at the handshake)
+ * @until: jiffies when the handshake times out
+ * @line: the command line being collected, its bytes in @buf
+ * @lines: complete lines, ready to send (skbs)
+ * @out: &struct sernet_at_msg to write, in order
+ * @cur: the one being written (work only)
+ * @a: the "a" of the handshake; @ok: its "+ok"
+ * @src: at.c's source for the tty
+ * @ev: mode changes not yet announced, @ev_n of them from @ev_head
+ * @work: announces, sends lines, writes
+ * @timeout: the handshake's
+ */
+struct sernet_at {
+	u8 mode;
+	bool quiet;
+	bool dead;
+	struct sernet_pkt *held;
+	u32 agent;
+	unsigned long until;
+	struct sernet_at_line line;
+	u8 buf[SERNET_AT_LINE_MAX];
+	struct sk_buff_head lines;
+	struct list_head out;
+	struct sernet_at_msg *cur;
+	struct sernet_at_msg a;
+	struct sernet_at_msg ok;
+	struct sernet_tty_src src;
+	u8 ev[8];
+	unsigned int ev_head;
+	unsigned int ev_n;
+	struct work_struct work;
+	struct delayed_work timeout;
 };
 
 /* Serial data kept while no connection is up (UARTCLBUF OFF), see pack.c */
@@ -106,6 +158,7 @@ struct sernet_pkt {
  * @nomem_work: resumes serial input stalled by a failed allocation
  * @tx_work: hands closed packets to the transport (xport.c)
  * @out: the one writer to the tty (tty_out.c)
+ * @at: the mode (at.c)
  *
  * Membership of sernet_ports is protected by sernet_ports_lock; @net is
  * written holding both it and @lock, so either keeps it stable (a
@@ -136,6 +189,7 @@ struct sernet_port {
 	struct delayed_work nomem_work;
 	struct work_struct tx_work;
 	struct sernet_tty_out out;
+	struct sernet_at at;
 	possible_net_t net;
 	u32 index;
 	char tty_name[SERNET_TTY_NAME_MAX];
@@ -198,6 +252,23 @@ static inline void sernet_count(struct sernet_port *port, int stat, u64 n)
 	atomic64_add(n, &port->stats[stat]);
 }
 
+/* at.c: the port's mode (AT mode) */
+void sernet_at_init(struct sernet_port *port);
+struct sernet_pkt *sernet_at_stop(struct sernet_port *port);
+bool sernet_at_hold(struct sernet_port *port, struct sernet_pkt *pkt,
+		    u32 agent);
+size_t sernet_at_receive(struct sernet_port *port, const u8 *cp, size_t count,
+			 struct sernet_pkt **drop);
+void sernet_at_leave(struct sernet_port *port);
+int sernet_at_reply(struct sernet_port *port, const void *data,
+		    unsigned int len, bool leave);
+
+/* Serial input is forwarded (not AT mode); any context */
+static inline bool sernet_at_working(struct sernet_port *port)
+{
+	return READ_ONCE(port->at.mode) == SERNET_PORT_MODE_WORK;
+}
+
 /* xport.c: the transport of a port; caller holds port->lock */
 void sernet_xport_init(struct sernet_port *port);
 int sernet_xport_start(struct sernet_port *port);
@@ -230,5 +301,6 @@ void sernet_set_state(struct sernet_port *port, enum sernet_port_state state,
 		      const char *status);
 void sernet_status_copy(struct sernet_port *port, char buf[SERNET_STATUS_MAX]);
 void sernet_nl_status(struct sernet_port *port);
+void sernet_nl_mode(struct sernet_port *port, u8 mode);
 
 #endif /* _SERNET_H */

@@ -40,7 +40,8 @@ static void sernet_xport_rx_work(struct work_struct *work)
 	struct sernet_xport *xp = container_of(work, struct sernet_xport,
 					       rx_work);
 
-	if (!READ_ONCE(xp->stopping))
+	/* in AT mode what the network sends waits (at.c kicks it after) */
+	if (!READ_ONCE(xp->stopping) && sernet_at_working(xp->port))
 		xp->ops->rx(xp);
 }
 
@@ -49,7 +50,7 @@ static void sernet_xport_resume(struct sernet_tty_src *src)
 {
 	struct sernet_xport *xp = container_of(src, struct sernet_xport, out);
 
-	if (!READ_ONCE(xp->stopping))
+	if (!READ_ONCE(xp->stopping) && sernet_at_working(xp->port))
 		xp->ops->rx(xp);
 }
 

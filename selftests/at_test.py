@@ -6,18 +6,25 @@ raw generic netlink sockets: AGENT_REGISTER needs CAP_NET_ADMIN (a child
 that dropped every capability is refused), a second live socket cannot
 take the registration (EBUSY) while the same one may register again, a
 released socket frees it, and AT_REPLY is refused from any socket but the
-agent's (EPERM) and for a port not in command mode (EINVAL). Runs inside
-tools/vm/run; KTAP.
+agent's (EPERM) and for a port not in command mode (EINVAL). Then AT mode
+(kernel/at.c) on a pty port serving TCP on loopback: the "+++" / "a" /
+"+ok" handshake, command lines to the agent and its replies to the tty,
+and every failure (wrong byte, late, "+++" inside a packet, no agent,
+agent killed) keeping every byte, checked at a TCP client. Mode changes
+are waited for as MODE events. Runs inside tools/vm/run; KTAP.
 """
 import ctypes
 import errno
 import os
+import select
+import signal
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Port, run_tests  # noqa
+from sernet_helpers import Port, read_fd, recv_n, run_tests, wait_for  # noqa
 
 NETLINK_GENERIC = 16
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
@@ -25,8 +32,11 @@ NLMSG_ERROR = 2
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 # include/uapi/linux/sernet.h, by position
-CMD_AGENT_REGISTER, CMD_AT_REPLY = 9, 11
-A_PORT_INDEX, A_AT_DATA = 1, 32
+CMD_AGENT_REGISTER, CMD_AT_LINE, CMD_AT_REPLY, CMD_MODE = 9, 10, 11, 12
+A_PORT_INDEX, A_PORT_MODE, A_AT_DATA, A_AT_OVERLONG = 1, 31, 32, 33
+MODE_WORK, MODE_HANDSHAKE, MODE_COMMAND = 0, 1, 2
+CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_ID = 7, 2
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
 
 
 def nla(atype, payload):
@@ -48,20 +58,61 @@ def request(sock, family, cmd, attrs=()):
             buf = buf[(n + 3) & ~3:]
 
 
-def family_id():
+def family_attrs():
+    """the sernet family's CTRL attributes: {type: payload}"""
     with agent_sock() as s:
         body = struct.pack("BBH", CTRL_CMD_GETFAMILY, 1, 0) + \
             nla(CTRL_ATTR_FAMILY_NAME, b"sernet\0")
         s.send(struct.pack("IHHII", 16 + len(body), GENL_ID_CTRL,
                            NLM_F_REQUEST, 1, 0) + body)
         buf = s.recv(1 << 16)
-        raw = buf[20:struct.unpack_from("I", buf)[0]]
-        while raw:
-            n, t = struct.unpack_from("HH", raw)
-            if t == CTRL_ATTR_FAMILY_ID:
-                return struct.unpack_from("H", raw, 4)[0]
-            raw = raw[(n + 3) & ~3:]
-    raise AssertionError("no sernet family")
+        return attrs_of(buf[20:struct.unpack_from("I", buf)[0]])
+
+
+def attrs_of(raw):
+    out = {}
+    while len(raw) >= 4:
+        n, t = struct.unpack_from("HH", raw)
+        out[t & 0x3fff] = raw[4:n]
+        raw = raw[(n + 3) & ~3:]
+    return out
+
+
+def family_id():
+    return struct.unpack_from("H", family_attrs()[CTRL_ATTR_FAMILY_ID])[0]
+
+
+def events_sock():
+    """a socket in the events group (there is one group)"""
+    grps = attrs_of(family_attrs()[CTRL_ATTR_MCAST_GROUPS])
+    grp = attrs_of(next(iter(grps.values())))
+    s = agent_sock()
+    s.bind((0, 0))      # portid 0 is the sender's: skipped by a multicast
+    s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+                 struct.unpack("I", grp[CTRL_ATTR_MCAST_GRP_ID])[0])
+    return s
+
+
+def next_msg(sock, cmd, timeout=5, idx=None):
+    """the attributes of the next genl message cmd (of port idx)"""
+    end = time.monotonic() + timeout
+    while True:
+        left = end - time.monotonic()
+        r, _, _ = select.select([sock], [], [], max(0, left))
+        assert r, f"no message {cmd} in {timeout} s"
+        buf = sock.recv(1 << 16)
+        while buf:
+            n, _ = struct.unpack_from("IH", buf)
+            a = attrs_of(buf[20:n])
+            if buf[16] == cmd and (idx is None or struct.unpack(
+                    "I", a[A_PORT_INDEX])[0] == idx):
+                return a
+            buf = buf[(n + 3) & ~3:]
+
+
+def expect_mode(ev, p, mode, timeout=5):
+    a = next_msg(ev, CMD_MODE, timeout, p.idx)
+    assert a[A_PORT_MODE][0] == mode, f"mode {a[A_PORT_MODE][0]}, not {mode}"
 
 
 def agent_sock():
@@ -131,6 +182,148 @@ def test_reply_only_from_agent_in_command_mode():
             assert request(a, fam, CMD_AT_REPLY, attrs) == -errno.EINVAL
     finally:
         p.close()
+
+
+class AtPort:
+    """a port serving TCP with a connected client, an events socket"""
+
+    def __init__(self, lport):
+        self.p = Port(lport, pack_time=20)
+        self.ev = events_sock()
+        self.c = self.p.connect()
+        wait_for(lambda: self.p.state() == "CONNECTED(1)", 5, "client")
+
+    def handshake(self):
+        """'+++' after silence: 'a' comes, HANDSHAKE"""
+        os.write(self.p.master, b"+++")
+        assert read_fd(self.p.master, 1, 5) == b"a"
+        expect_mode(self.ev, self.p, MODE_HANDSHAKE)
+
+    def close(self):
+        self.c.close()
+        self.ev.close()
+        self.p.close()
+
+
+def reply(sock, p, data, leave):
+    attrs = [nla(A_PORT_INDEX, struct.pack("I", p.idx)), nla(A_AT_DATA, data)]
+    if leave:
+        attrs.append(nla(A_PORT_MODE, bytes([MODE_WORK])))
+    return request(sock, family_id(), CMD_AT_REPLY, attrs)
+
+
+def test_command_mode_lines_and_replies():
+    t = AtPort(4601)
+    try:
+        with agent_sock() as a:
+            assert register(a) == 0
+            t.handshake()
+            os.write(t.p.master, b"a")
+            assert read_fd(t.p.master, 3, 5) == b"+ok"
+            expect_mode(t.ev, t.p, MODE_COMMAND)
+            # the network's bytes wait while in command mode
+            t.c.sendall(b"held by the port")
+            os.write(t.p.master, b"AT+X\r\n")
+            line = next_msg(a, CMD_AT_LINE)
+            assert line[A_AT_DATA] == b"AT+X", line
+            assert A_AT_OVERLONG not in line
+            assert reply(a, t.p, b"\r\n+OK\r\n", False) == 0
+            assert read_fd(t.p.master, 6, 5) == b"\r\n+OK\r\n"
+            # an overlong line is cut at 1024 bytes and flagged
+            os.write(t.p.master, b"A" * 1500 + b"\r")
+            line = next_msg(a, CMD_AT_LINE)
+            assert line[A_AT_DATA] == b"A" * 1024 and A_AT_OVERLONG in line
+            assert reply(a, t.p, b"bye", True) == 0
+            assert read_fd(t.p.master, 3, 5) == b"bye"
+            expect_mode(t.ev, t.p, MODE_WORK)
+            assert read_fd(t.p.master, 16, 5) == b"held by the port"
+            assert reply(a, t.p, b"late", False) == -errno.EINVAL
+            os.write(t.p.master, b"data again")
+            assert recv_n(t.c, 10, 5) == b"data again"
+    finally:
+        t.close()
+
+
+def test_wrong_byte_forwards_everything():
+    t = AtPort(4602)
+    try:
+        with agent_sock() as a:
+            assert register(a) == 0
+            t.handshake()
+            os.write(t.p.master, b"b+c")
+            expect_mode(t.ev, t.p, MODE_WORK)
+            assert recv_n(t.c, 6, 5) == b"+++b+c"
+    finally:
+        t.close()
+
+
+def test_late_answer_forwards():
+    t = AtPort(4603)
+    try:
+        with agent_sock() as a:
+            assert register(a) == 0
+            start = time.monotonic()
+            t.handshake()
+            expect_mode(t.ev, t.p, MODE_WORK, 10)
+            assert time.monotonic() - start >= 2.9, "sooner than 3 s"
+            assert recv_n(t.c, 3, 5) == b"+++"
+            os.write(t.p.master, b"a")
+            assert recv_n(t.c, 1, 5) == b"a", "the late 'a' is data"
+    finally:
+        t.close()
+
+
+def test_escape_inside_packet_is_data():
+    t = AtPort(4604)
+    try:
+        with agent_sock() as a:
+            assert register(a) == 0
+            os.write(t.p.master, b"x+++y")
+            assert recv_n(t.c, 5, 5) == b"x+++y"
+            assert read_fd(t.p.master, 1, 0.5) == b"", "'a' for data"
+    finally:
+        t.close()
+
+
+def test_no_agent_no_handshake():
+    t = AtPort(4605)
+    try:
+        os.write(t.p.master, b"+++")
+        assert recv_n(t.c, 3, 5) == b"+++"
+        assert read_fd(t.p.master, 1, 0.5) == b"", "'a' with no agent"
+    finally:
+        t.close()
+
+
+def test_agent_killed_in_command_mode():
+    t = AtPort(4606)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            s = agent_sock()
+            os.write(w, bytes([-register(s)]))
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    try:
+        assert os.read(r, 1) == b"\0", "the child could not register"
+        t.handshake()
+        os.write(t.p.master, b"a")
+        assert read_fd(t.p.master, 3, 5) == b"+ok"
+        expect_mode(t.ev, t.p, MODE_COMMAND)
+        t.c.sendall(b"waiting")
+        os.kill(pid, signal.SIGKILL)
+        expect_mode(t.ev, t.p, MODE_WORK)
+        assert read_fd(t.p.master, 7, 5) == b"waiting"
+        os.write(t.p.master, b"forwarded")
+        assert recv_n(t.c, 9, 5) == b"forwarded"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(r)
+        os.close(w)
+        t.close()
 
 
 if __name__ == "__main__":
