@@ -202,8 +202,12 @@ int sernet_config_set(struct sernet_port *port, const struct sernet_config *cfg,
 		if (err)
 			goto out;
 	}
-	/* A change of the socket restarts the transport, only it. */
-	if (sernet_settings_differ(cfg, &port->cfg, restart)) {
+	/*
+	 * A change of the socket restarts the transport, only it; so does
+	 * SERNET_A_PORT_RESTART in @mask (AT+Z, RSTIM) with no change.
+	 */
+	if (sernet_settings_differ(cfg, &port->cfg, restart) ||
+	    (mask & BIT_ULL(SERNET_A_PORT_RESTART))) {
 		sernet_xport_stop(port);
 		sernet_settings_copy(&port->cfg, cfg, restart);
 		err = sernet_xport_start(port);

@@ -45,6 +45,7 @@ static const struct nla_policy sernet_port_set_policy[SERNET_A_MAX + 1] = {
 	[SERNET_A_PORT_TTY]	= { .type = NLA_REJECT },
 	[SERNET_A_PORT_STATE]	= { .type = NLA_REJECT },
 	[SERNET_A_PORT_STATS]	= { .type = NLA_REJECT },
+	[SERNET_A_PORT_RESTART]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy sernet_at_reply_policy[SERNET_A_MAX + 1] = {
@@ -182,6 +183,9 @@ static int sernet_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		cfg.addr_len = nla_memcpy(cfg.addr, a, sizeof(cfg.addr));
 	}
+
+	if (tb[SERNET_A_PORT_RESTART])
+		mask |= BIT_ULL(SERNET_A_PORT_RESTART);
 
 	mutex_lock(&sernet_ports_lock);
 	port = sernet_port_find(genl_info_net(info),

@@ -24,7 +24,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Port, read_fd, recv_n, run_tests, wait_for  # noqa
+from sernet_helpers import Port, expect_closed, read_fd, recv_n, \
+    run_tests, wait_for  # noqa
 
 NETLINK_GENERIC = 16
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
@@ -32,8 +33,10 @@ NLMSG_ERROR = 2
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 # include/uapi/linux/sernet.h, by position
+CMD_PORT_GET, CMD_PORT_SET = 1, 4
 CMD_AGENT_REGISTER, CMD_AT_LINE, CMD_AT_REPLY, CMD_MODE = 9, 10, 11, 12
 A_PORT_INDEX, A_PORT_MODE, A_AT_DATA, A_AT_OVERLONG = 1, 31, 32, 33
+A_PORT_RESTART = 34
 MODE_WORK, MODE_HANDSHAKE, MODE_COMMAND = 0, 1, 2
 CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_ID = 7, 2
 SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
@@ -234,9 +237,9 @@ def test_command_mode_lines_and_replies():
             line = next_msg(a, CMD_AT_LINE)
             assert line[A_AT_DATA] == b"A" * 1024 and A_AT_OVERLONG in line
             assert reply(a, t.p, b"bye", True) == 0
-            assert read_fd(t.p.master, 3, 5) == b"bye"
+            # the reply, then what the network sent meanwhile
+            assert read_fd(t.p.master, 19, 5) == b"byeheld by the port"
             expect_mode(t.ev, t.p, MODE_WORK)
-            assert read_fd(t.p.master, 16, 5) == b"held by the port"
             assert reply(a, t.p, b"late", False) == -errno.EINVAL
             os.write(t.p.master, b"data again")
             assert recv_n(t.c, 10, 5) == b"data again"
@@ -323,6 +326,54 @@ def test_agent_killed_in_command_mode():
         os.waitpid(pid, 0)
         os.close(r)
         os.close(w)
+        t.close()
+
+
+def port_mode(p):
+    """PORT_GET's port-mode"""
+    with agent_sock() as s:
+        body = struct.pack("BBH", CMD_PORT_GET, 1, 0) + \
+            nla(A_PORT_INDEX, struct.pack("I", p.idx))
+        s.send(struct.pack("IHHII", 16 + len(body), family_id(),
+                           NLM_F_REQUEST, 1, 0) + body)
+        buf = s.recv(1 << 16)
+        return attrs_of(buf[20:struct.unpack_from("I", buf)[0]])[
+            A_PORT_MODE][0]
+
+
+def test_port_get_says_the_mode():
+    t = AtPort(4607)
+    try:
+        assert port_mode(t.p) == MODE_WORK
+        with agent_sock() as a:
+            assert register(a) == 0
+            t.handshake()
+            assert port_mode(t.p) == MODE_HANDSHAKE
+            os.write(t.p.master, b"a")
+            expect_mode(t.ev, t.p, MODE_COMMAND)
+            assert port_mode(t.p) == MODE_COMMAND
+        expect_mode(t.ev, t.p, MODE_WORK)
+        assert port_mode(t.p) == MODE_WORK
+    finally:
+        t.close()
+
+
+def test_port_restart_reconnects():
+    """PORT_SET with port-restart alone: every connection made again"""
+    t = AtPort(4608)
+    try:
+        with agent_sock() as s:
+            assert request(s, family_id(), CMD_PORT_SET, [
+                nla(A_PORT_INDEX, struct.pack("I", t.p.idx)),
+                nla(A_PORT_RESTART, b"")]) == 0
+        expect_closed(t.c, 5, "the client of the old transport")
+        wait_for(lambda: t.p.state() == "LISTEN", 5, "LISTEN again")
+        t.c.close()
+        t.c = t.p.connect()
+        wait_for(lambda: t.p.state() == "CONNECTED(1)", 5, "a new client")
+        os.write(t.p.master, b"after")
+        assert recv_n(t.c, 5, 5) == b"after"
+    finally:
         t.close()
 
 

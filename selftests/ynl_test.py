@@ -162,7 +162,7 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLA_F_NESTED = 0x8000
 # enum netlink_attribute_type and enum netlink_policy_type_attr
-NL_ATTR_TYPES = {2: "u8", 3: "u16", 4: "u32", 10: "binary"}
+NL_ATTR_TYPES = {1: "flag", 2: "u8", 3: "u16", 4: "u32", 10: "binary"}
 NL_POLICY = {1: "type", 4: "min-value", 5: "max-value",
              6: "min-length", 7: "max-length"}
 NL_POLICY_TYPE_ATTR_PAD = 11
@@ -274,7 +274,9 @@ def spec_set_policy():
             other[name] = (num, a.type)
             continue
         checks = a.get("checks", {})
-        if a.type == "binary":
+        if a.type == "flag":
+            p = {"type": "flag"}
+        elif a.type == "binary":
             p = {"type": "binary"}
             for k in ("min-len", "max-len"):
                 if k in checks:
