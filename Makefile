@@ -122,11 +122,12 @@ $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libserne
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
 
-$(BUILD)/bin/sernetd: $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/lib/libsernetat.a
+SERNETD_OBJ := $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/obj/sernetd/ports.o
+$(BUILD)/bin/sernetd: $(SERNETD_OBJ) $(BUILD)/lib/libsernetat.a $(BUILD)/lib/libsernet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
 
-$(BUILD)/obj/sernetd/sernetd.o: $(AT_HDR)
+$(SERNETD_OBJ): $(AT_HDR) userspace/sernetd/sernetd.h
 
 utests: $(UTESTS) $(BUILD)/bin/at-doc
 

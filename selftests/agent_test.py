@@ -3,16 +3,22 @@
 """
 sernet: the agent sernetd and `sernetctl at` over its control socket: a
 line gets the engine's answer, a bad config line is reported as
-file:line and the others still apply, a non-root client is refused.
-Runs inside tools/vm/run; KTAP.
+file:line and the others still apply, a non-root client is refused; ports
+are mapped by tty (PORTn= lines) and get their stored settings when they
+appear, at the agent's start and on AT+Z; an agent killed and restarted
+keeps the connections. Runs inside tools/vm/run; KTAP.
 """
+import fcntl
 import os
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import run_tests, wait_for  # noqa
+from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
+                            run_tests, wait_for, write_all_fd, recv_n)
 
 
 class Agent:
@@ -25,6 +31,9 @@ class Agent:
         self.ctl = os.path.join(self.dir, "control")
         with open(self.conf, "w") as f:
             f.write(conf_text)
+        self.start()
+
+    def start(self):
         self.proc = subprocess.Popen(
             ["sernetd", "-f", "-c", self.conf, "--control", self.ctl],
             stderr=subprocess.PIPE, text=True)
@@ -40,6 +49,16 @@ class Agent:
         r = subprocess.run(cmd, capture_output=True)
         r.stdout = r.stdout.decode()      # keeps the answer's CR LF
         return r
+
+    def conf_lines(self):
+        with open(self.conf) as f:
+            return f.read().splitlines()
+
+    def kill(self):
+        """kill -9: the control socket stays behind, removed here"""
+        self.proc.kill()
+        self.proc.wait(5)
+        os.unlink(self.ctl)
 
     def stop(self):
         self.proc.terminate()
@@ -84,6 +103,127 @@ def test_non_root_refused():
         assert r.returncode == 1 and r.stdout.startswith("ERROR:"), r
         assert "+OK" not in r.stdout, r
     finally:
+        a.stop()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def sysfs(p, *names):
+    return [read(p.path(n)) for n in names]
+
+
+def test_attached_port_mapped_and_pushed():
+    lp = free_port()
+    a = Agent("AT+UART1=9600,8,1,NONE,NFC\nAT+UARTTL=20,100\n"
+              f"AT+SOCKA1=TCPS,127.0.0.1,{lp}\n")
+    p = None
+    try:
+        p = Port(None)
+        p.lport = lp
+        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
+        assert sysfs(p, "baud", "pack_time", "pack_len") == \
+            ["9600", "20", "100"]
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        p.connect().close()
+        assert f"PORT1={os.ttyname(p.slave)}" in a.conf_lines()
+        # a second port takes the next number
+        q = Port(None)
+        wait_for(lambda: f"PORT2={os.ttyname(q.slave)}" in a.conf_lines(),
+                 5, "PORT2")
+        q.close()
+    finally:
+        if p:
+            p.close()
+        a.stop()
+
+
+def test_mapped_port_pushed_at_start():
+    master, slave = os.openpty()
+    try:
+        fcntl.ioctl(slave, TIOCSETD, struct.pack("i", LDISC))
+        p = Port.__new__(Port)
+        tty = "pts" + os.ttyname(slave).rsplit("/", 1)[1]
+        # the newest, if an earlier port of that tty is still going
+        p.idx = max(int(d[6:]) for d in os.listdir("/sys/class/sernet")
+                    if read(f"/sys/class/sernet/{d}/tty_name") == tty)
+        a = Agent(f"PORT3={os.ttyname(slave)}\n"
+                  "AT+UART3=4800,8,1,ODD,NFC\nAT+UARTTL3=7,9\n")
+        try:
+            try:
+                wait_for(lambda: read(p.path("pack_len")) == "9", 5,
+                         "the push")
+            except AssertionError:
+                raise AssertionError(f"no push: {a.stop()} "
+                                     f"{a.conf_lines()}")
+            assert read(p.path("pack_time")) == "7"
+            # a pty has no parity: AT+UART3 is refused (all or nothing),
+            # logged, and keeps AT+UARTTL3 out
+            assert read(p.path("baud")) != "4800"
+            assert a.conf_lines().count(f"PORT3={os.ttyname(slave)}") == 1
+        finally:
+            err = a.stop()
+        assert "AT+UART not applied: parity" in err, err
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def test_set_takes_effect_at_z():
+    lp1, lp2 = free_port(), free_port()
+    a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp1}\n")
+    p = None
+    try:
+        p = Port(None)
+        wait_for(lambda: read(p.path("port")) == str(lp1), 5, "the push")
+        for line in (f"AT+SOCKA1=TCPS,127.0.0.1,{lp2}", "AT+UARTTL=20,100"):
+            assert "\r\n+OK\r\n" in a.at(line).stdout
+        # stored, not in effect yet
+        assert sysfs(p, "port", "pack_time") == [str(lp1), "0"]
+        assert "\r\n+OK\r\n" in a.at("AT+Z").stdout
+        wait_for(lambda: sysfs(p, "port", "pack_time", "pack_len") ==
+                 [str(lp2), "20", "100"], 5, "AT+Z's push")
+        p.lport = lp2
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        p.connect().close()
+    finally:
+        if p:
+            p.close()
+        a.stop()
+
+
+def test_agent_killed_and_restarted_keeps_connection():
+    lp = free_port()
+    a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp}\n")
+    p = None
+    try:
+        p = Port(None)
+        p.lport = lp
+        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
+        a.kill()
+        a.start()
+        for n in range(3):
+            msg = b"to-net %d" % n
+            write_all_fd(p.master, msg)
+            assert recv_n(c, len(msg), 5) == msg
+            msg = b"to-tty %d" % n
+            c.sendall(msg)
+            assert read_fd(p.master, len(msg), 5) == msg
+            if n == 0:          # data flowed through the new agent's start
+                assert "\r\n+OK\r\n" in a.at("AT").stdout
+        assert p.state() == "CONNECTED(1)"
+        c.close()
+    finally:
+        if p:
+            p.close()
         a.stop()
 
 

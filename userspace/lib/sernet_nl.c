@@ -284,6 +284,9 @@ int sernet_nl_set_port(struct sernet_nl *nl, uint32_t index,
 				       f->size ? f->size : set->cfg.addr_len,
 				       (const uint8_t *)&set->cfg + f->offset);
 	}
+	/* not a setting: restart the transport (AT+Z) */
+	if (set->mask & (1ULL << SERNET_A_PORT_RESTART))
+		err |= nla_put_flag(msg, SERNET_A_PORT_RESTART);
 	if (err) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -25,14 +25,14 @@
 
 #include <linux/sernet.h>
 
-#include "at.h"
+#include "sernetd.h"
 
 #define CTL_MAX 8
 
 static int foreground;
 static volatile sig_atomic_t stop;
 
-static void logf_(int prio, const char *fmt, ...)
+void logf_(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,18 +53,19 @@ static void report(void *priv, const char *path, unsigned int line,
 	logf_(LOG_WARNING, "%s:%u: %s", path, line, reason);
 }
 
-struct agent {
-	struct at_engine *e;
-	const char *conf;
-	struct nl_sock *sk;
-	int family;
-};
+void save(struct agent *a)
+{
+	if (at_store_save(a->e, a->conf))
+		logf_(LOG_ERR, "%s: cannot save: %s", a->conf, strerror(errno));
+}
 
+/* After an answer was written: a RELOAD is a store change like a SAVE */
 static void after(struct agent *a, unsigned int flags)
 {
-	if ((flags & (AT_F_SAVE | AT_F_RELOAD)) &&
-	    at_store_save(a->e, a->conf))
-		logf_(LOG_ERR, "%s: cannot save: %s", a->conf, strerror(errno));
+	if (flags & (AT_F_SAVE | AT_F_RELOAD))
+		save(a);
+	if (flags & AT_F_RESTART)
+		ports_restart(a);
 }
 
 static int on_msg(struct nl_msg *msg, void *arg)
@@ -273,13 +274,13 @@ int main(int argc, char **argv)
 	const char *control = "/run/sernet/control";
 	static struct ctl ctl[CTL_MAX];
 	int lfd, c, i, rc = 1;
-	struct pollfd pf[CTL_MAX + 2];
+	struct pollfd pf[CTL_MAX + 3];
 
 	while ((c = getopt_long(argc, argv, "c:fh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c': a.conf = optarg; break;
 		case 'f': foreground = 1; break;
-		case 'w': break;
+		case 'w': a.wan = optarg; break;
 		case 'C': control = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -297,7 +298,7 @@ int main(int argc, char **argv)
 	at_engine_set_path(a.e, a.conf);
 	if (at_store_load(a.e, a.conf, report, &a))
 		logf_(LOG_ERR, "%s: %s", a.conf, strerror(errno));
-	if (nl_setup(&a))
+	if (nl_setup(&a) || ports_start(&a))
 		goto out;
 	lfd = ctl_listen(control);
 	if (lfd < 0) {
@@ -319,8 +320,12 @@ int main(int argc, char **argv)
 		pf[1] = (struct pollfd){ lfd, POLLIN, 0 };
 		for (i = 0; i < CTL_MAX; i++)
 			pf[i + 2] = (struct pollfd){ ctl[i].fd, POLLIN, 0 };
-		if (poll(pf, CTL_MAX + 2, -1) < 0)
+		pf[CTL_MAX + 2] = (struct pollfd){ nl_socket_get_fd(a.ev),
+						   POLLIN, 0 };
+		if (poll(pf, CTL_MAX + 3, -1) < 0)
 			continue;
+		if (pf[CTL_MAX + 2].revents)
+			nl_recvmsgs_default(a.ev);
 		if (pf[0].revents)
 			nl_recvmsgs_default(a.sk);
 		if (pf[1].revents)
@@ -341,6 +346,9 @@ int main(int argc, char **argv)
 out:
 	if (a.sk)
 		nl_socket_free(a.sk);
+	if (a.ev)
+		nl_socket_free(a.ev);
+	sernet_nl_close(&a.req);
 	at_engine_free(a.e);
 	return rc;
 }

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* sernetd: what its files share (sernetd.c the loop, ports.c the ports) */
+#ifndef SERNETD_H
+#define SERNETD_H
+
+#include <stdint.h>
+
+#include "at.h"
+#include "port.h"
+#include "sernet_nl.h"
+
+struct nl_sock;
+struct nl_msg;
+
+/* A port of the module, known by its index, served as AT port num */
+struct port_ent {
+	int used;
+	int num;			/* 1..AT_PORTS_MAX, 0: no free number */
+	struct sernet_port_info info;	/* as the module last reported it */
+};
+
+#define PORTS_TABLE 64
+
+struct agent {
+	struct at_engine *e;
+	const char *conf;
+	const char *wan;		/* --wan IFNAME or NULL */
+	struct nl_sock *sk;		/* the registered agent socket */
+	int family;
+	struct nl_sock *ev;		/* the events group */
+	struct sernet_nl req;		/* requests: dump, get, set */
+	struct port_ent ports[PORTS_TABLE];
+	int logged_htpc, logged_restart;
+};
+
+void logf_(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void save(struct agent *a);
+
+/* ports.c: join the events group, dump the ports and push their settings */
+int ports_start(struct agent *a);
+/* a message of the events group */
+int ports_event(struct nl_msg *msg, void *arg);
+/* AT+Z: every port's stored settings, with SERNET_A_PORT_RESTART */
+void ports_restart(struct agent *a);
+/* AT+SOCKLKA: the status of AT port num as the seed spells it */
+int ports_status(struct agent *a, int num, char *out, size_t outsz);
+
+#endif
