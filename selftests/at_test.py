@@ -377,6 +377,31 @@ def test_port_restart_reconnects():
         t.close()
 
 
+def test_detach_in_each_mode():
+    """detached in HANDSHAKE (a held packet) and in COMMAND (a line, a
+    reply pending): the port goes; the end's kmemleak check sees no leak"""
+    with agent_sock() as a:
+        assert register(a) == 0
+        t = AtPort(4609)
+        t.handshake()
+        idx = t.p.idx
+        t.close()
+        wait_for(lambda: not os.path.exists(f"/sys/class/sernet/sernet{idx}"),
+                 5, "the port in HANDSHAKE gone")
+        t = AtPort(4610)
+        t.handshake()
+        os.write(t.p.master, b"a")
+        expect_mode(t.ev, t.p, MODE_COMMAND)
+        os.write(t.p.master, b"AT+Y\rAT+Z")
+        assert next_msg(a, CMD_AT_LINE)[A_AT_DATA] == b"AT+Y"
+        assert reply(a, t.p, b"x" * 4096, True) == 0
+        idx = t.p.idx
+        t.close()
+        wait_for(lambda: not os.path.exists(f"/sys/class/sernet/sernet{idx}"),
+                 5, "the port in COMMAND gone")
+        assert reply(a, t.p, b"x", False) == -errno.ENODEV
+
+
 if __name__ == "__main__":
     sys.exit(run_tests({k: v for k, v in globals().items()
                         if k.startswith("test_")}))
