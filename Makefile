@@ -122,7 +122,8 @@ $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libserne
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
 
-SERNETD_OBJ := $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/obj/sernetd/ports.o
+SERNETD_OBJ := $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/obj/sernetd/ports.o \
+	$(BUILD)/obj/sernetd/sys.o
 $(BUILD)/bin/sernetd: $(SERNETD_OBJ) $(BUILD)/lib/libsernetat.a $(BUILD)/lib/libsernet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)

@@ -9,7 +9,9 @@ appear, at the agent's start and on AT+Z; an agent killed and restarted
 keeps the connections. Runs inside tools/vm/run; KTAP.
 """
 import fcntl
+import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -24,7 +26,8 @@ from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
 class Agent:
     """sernetd -f with its own config file and control socket"""
 
-    def __init__(self, conf_text=""):
+    def __init__(self, conf_text="", pre=(), args=()):
+        self.pre, self.args = list(pre), list(args)
         self.dir = tempfile.mkdtemp()
         os.chmod(self.dir, 0o755)
         self.conf = os.path.join(self.dir, "sernet.conf")
@@ -35,7 +38,8 @@ class Agent:
 
     def start(self):
         self.proc = subprocess.Popen(
-            ["sernetd", "-f", "-c", self.conf, "--control", self.ctl],
+            self.pre + ["sernetd", "-f", "-c", self.conf, "--control",
+                        self.ctl] + self.args,
             stderr=subprocess.PIPE, text=True)
         wait_for(lambda: os.path.exists(self.ctl) or
                  self.proc.poll() is not None, 5, "the control socket")
@@ -224,6 +228,154 @@ def test_agent_killed_and_restarted_keeps_connection():
     finally:
         if p:
             p.close()
+        a.stop()
+
+
+def answer(r):
+    """The params of the one +OK=... of an answer"""
+    m = re.fullmatch(r"AT[^\r]*\r\n\+OK=([^\r]*)\r\n\n", r.stdout)
+    assert m, r
+    return m.group(1)
+
+
+def test_ver_pdtime_socklka():
+    lp = free_port()
+    a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp}\n")
+    p = None
+    try:
+        # the build's version (git describe; each binary has its build's)
+        mod = "/sys/module/sernet/version"
+        mod = read(mod) if os.path.exists(mod) else "unknown"
+        ver = answer(a.at("AT+VER"))
+        assert re.fullmatch(r"sernetd [\w.+-]+, module " + re.escape(mod),
+                            ver), ver
+        assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\d",
+                            answer(a.at("AT+PDTIME")))
+        assert answer(a.at("AT+SOCKLKA")) == "IDLE"     # no port 1 yet
+        p = Port(None)
+        p.lport = lp
+        wait_for(lambda: answer(a.at("AT+SOCKLKA")) == "LISTEN", 5,
+                 "SOCKLKA LISTEN")
+        c = p.connect()
+        wait_for(lambda: answer(a.at("AT+SOCKLKA1")) == "CONNECTED(1)", 5,
+                 "SOCKLKA CONNECTED(1)")
+        c.close()
+    finally:
+        if p:
+            p.close()
+        a.stop()
+
+
+class Netns:
+    """A namespace whose default route goes to a dummy (a black hole)"""
+
+    def __init__(self):
+        self.name = f"agent{os.getpid()}"
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        for cmd in ("link add d0 type dummy", "link set d0 up",
+                    "addr add 10.99.0.2/24 dev d0",
+                    "route add default via 10.99.0.1"):
+            subprocess.run(["ip", "-n", self.name] + cmd.split(), check=True)
+        link = json.loads(subprocess.run(
+            ["ip", "-n", self.name, "-j", "link", "show", "d0"], check=True,
+            capture_output=True).stdout)[0]
+        self.mac = link["address"].replace(":", "").upper()
+
+    def close(self):
+        subprocess.run(["ip", "netns", "del", self.name], check=True)
+
+
+def first_nameserver():
+    try:
+        with open("/etc/resolv.conf") as f:
+            for line in f:
+                w = line.split()
+                if len(w) > 1 and w[0] == "nameserver" and \
+                        re.fullmatch(r"[\d.]+", w[1]):
+                    return w[1]
+    except FileNotFoundError:
+        pass
+    return "0.0.0.0"
+
+
+def test_mac_wann_dns_of_the_route_interface():
+    ns = Netns()
+    try:
+        a = Agent(pre=["ip", "netns", "exec", ns.name])
+        try:
+            assert answer(a.at("AT+MAC")) == ns.mac
+            assert answer(a.at("AT+WANN")) == \
+                "STATIC,10.99.0.2,255.255.255.0,10.99.0.1"
+            assert answer(a.at("AT+DNS")) == first_nameserver()
+            # without --wan the board's network is not the agent's
+            for line in ("AT+WANN=STATIC,10.99.0.9,255.255.255.0,10.99.0.1",
+                         "AT+DNS=10.99.0.53", "AT+USERMAC=0A0B0C0D0E0F"):
+                assert "\r\n+ERR=-5\r\n" in a.at(line).stdout, line
+            assert answer(a.at("AT+WANN")).startswith("STATIC,10.99.0.2,")
+            # a dummy drops it: nothing leaves the VM
+            assert answer(a.at("AT+PING1=192.0.2.1")) == "TIMEOUT"
+        finally:
+            a.stop()
+        a = Agent(pre=["ip", "netns", "exec", ns.name], args=["--wan", "d0"])
+        try:
+            assert answer(a.at("AT+MAC")) == ns.mac
+            line = "AT+WANN=STATIC,10.99.0.9,255.255.255.0,10.99.0.1"
+            assert "\r\n+OK\r\n" in a.at(line).stdout
+            # stored (applying it is not done yet), shown
+            assert answer(a.at("AT+WANN")) == \
+                "STATIC,10.99.0.9,255.255.255.0,10.99.0.1"
+            assert "AT+WANN=STATIC,10.99.0.9,255.255.255.0,10.99.0.1" in \
+                a.conf_lines()
+        finally:
+            a.stop()
+    finally:
+        ns.close()
+
+
+def test_ping_loopback():
+    a = Agent()
+    try:
+        assert answer(a.at("AT+PING1=127.0.0.1")) == "SUCCESS"
+        assert answer(a.at("AT+PING1=localhost")) == "SUCCESS"
+    finally:
+        a.stop()
+
+
+def probe(s, port, payload):
+    s.sendto(payload, ("127.0.0.1", port))
+
+
+def test_search_answers_its_keyword_only():
+    sp = free_port()
+    a = Agent(f"AT+SEARCH={sp},WWW.USR.CN\n")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    try:
+        probe(s, sp, b"www.usr.cn")
+        assert s.recv(256) == b"127.0.0.1,000000000000,USR-K3"
+        # a wrong keyword gets nothing: the next reply is the next right
+        # probe's and nothing follows it (loopback keeps the order)
+        for wrong in (b"www.usr.c", b"www.usr.cnx", b"www.usr.cn\n", b""):
+            probe(s, sp, wrong)
+        assert "\r\n+OK\r\n" in a.at("AT+MID=K3TEST").stdout
+        probe(s, sp, b"WWW.usr.CN")
+        assert s.recv(256) == b"127.0.0.1,000000000000,K3TEST"
+        s.setblocking(False)
+        try:
+            extra = s.recv(256)
+        except BlockingIOError:
+            extra = None
+        assert extra is None, extra
+        s.settimeout(5)
+        # a new port takes effect at AT+Z
+        sp2 = free_port()
+        assert "\r\n+OK\r\n" in a.at(f"AT+SEARCH={sp2},K3FIND").stdout
+        assert "\r\n+OK\r\n" in a.at("AT+Z").stdout
+        probe(s, sp2, b"k3find")
+        assert s.recv(256) == b"127.0.0.1,000000000000,K3TEST"
+    finally:
+        s.close()
         a.stop()
 
 

@@ -64,8 +64,10 @@ static void after(struct agent *a, unsigned int flags)
 {
 	if (flags & (AT_F_SAVE | AT_F_RELOAD))
 		save(a);
-	if (flags & AT_F_RESTART)
+	if (flags & AT_F_RESTART) {
 		ports_restart(a);
+		search_open(a);
+	}
 }
 
 static int on_msg(struct nl_msg *msg, void *arg)
@@ -270,11 +272,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct agent a = { .conf = "/etc/sernet/sernet.conf" };
+	static const struct at_ops ops = { sys_query, sys_action };
+	struct agent a = { .conf = "/etc/sernet/sernet.conf", .search_fd = -1 };
 	const char *control = "/run/sernet/control";
 	static struct ctl ctl[CTL_MAX];
 	int lfd, c, i, rc = 1;
-	struct pollfd pf[CTL_MAX + 3];
+	struct pollfd pf[CTL_MAX + 4];
 
 	while ((c = getopt_long(argc, argv, "c:fh", lo, NULL)) != -1) {
 		switch (c) {
@@ -292,7 +295,7 @@ int main(int argc, char **argv)
 	}
 	if (!foreground)
 		openlog("sernetd", LOG_PID, LOG_DAEMON);
-	a.e = at_engine_new(NULL, &a);
+	a.e = at_engine_new(&ops, &a);
 	if (!a.e)
 		return 1;
 	at_engine_set_path(a.e, a.conf);
@@ -300,6 +303,7 @@ int main(int argc, char **argv)
 		logf_(LOG_ERR, "%s: %s", a.conf, strerror(errno));
 	if (nl_setup(&a) || ports_start(&a))
 		goto out;
+	search_open(&a);
 	lfd = ctl_listen(control);
 	if (lfd < 0) {
 		logf_(LOG_ERR, "%s: %s", control, strerror(errno));
@@ -322,8 +326,11 @@ int main(int argc, char **argv)
 			pf[i + 2] = (struct pollfd){ ctl[i].fd, POLLIN, 0 };
 		pf[CTL_MAX + 2] = (struct pollfd){ nl_socket_get_fd(a.ev),
 						   POLLIN, 0 };
-		if (poll(pf, CTL_MAX + 3, -1) < 0)
+		pf[CTL_MAX + 3] = (struct pollfd){ a.search_fd, POLLIN, 0 };
+		if (poll(pf, CTL_MAX + 4, -1) < 0)
 			continue;
+		if (pf[CTL_MAX + 3].revents)
+			search_read(&a);
 		if (pf[CTL_MAX + 2].revents)
 			nl_recvmsgs_default(a.ev);
 		if (pf[0].revents)
@@ -349,6 +356,8 @@ out:
 	if (a.ev)
 		nl_socket_free(a.ev);
 	sernet_nl_close(&a.req);
+	if (a.search_fd >= 0)
+		close(a.search_fd);
 	at_engine_free(a.e);
 	return rc;
 }

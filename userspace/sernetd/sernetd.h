@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sernetd: what its files share (sernetd.c the loop, ports.c the ports) */
+/* sernetd: what its files share (sernetd.c the loop, ports.c the ports,
+ * sys.c the system commands) */
 #ifndef SERNETD_H
 #define SERNETD_H
 
@@ -31,6 +32,9 @@ struct agent {
 	struct sernet_nl req;		/* requests: dump, get, set */
 	struct port_ent ports[PORTS_TABLE];
 	int logged_htpc, logged_restart;
+	int search_fd;			/* the SEARCH responder, or -1 */
+	unsigned int search_port;
+	char search_kw[64];
 };
 
 void logf_(int prio, const char *fmt, ...)
@@ -45,5 +49,13 @@ int ports_event(struct nl_msg *msg, void *arg);
 void ports_restart(struct agent *a);
 /* AT+SOCKLKA: the status of AT port num as the seed spells it */
 int ports_status(struct agent *a, int num, char *out, size_t outsz);
+
+/* sys.c: the at_ops of the live values and actions */
+int sys_query(void *priv, const char *name, int port, char *out, size_t outsz);
+int sys_action(void *priv, const char *name, int port, const char *params,
+	       char *out, size_t outsz);
+/* SEARCH: (re)bind when the stored port changed; answer a datagram */
+void search_open(struct agent *a);
+void search_read(struct agent *a);
 
 #endif
