@@ -5,8 +5,11 @@ sernet: the agent sernetd and `sernetctl at` over its control socket: a
 line gets the engine's answer, a bad config line is reported as
 file:line and the others still apply, a non-root client is refused; ports
 are mapped by tty (PORTn= lines) and get their stored settings when they
-appear, at the agent's start and on AT+Z; an agent killed and restarted
-keeps the connections. Runs inside tools/vm/run; KTAP.
+appear, at the agent's start and on AT+Z (which restarts even with nothing
+changed); a session typed at the port (+++, a, AT+SOCKA, AT+Z); an agent
+killed and restarted keeps the connections; the system commands (VER,
+PDTIME, SOCKLKA, MAC/WANN/DNS of a namespace's route interface, PING1) and
+the SEARCH responder. Runs inside tools/vm/run; KTAP.
 """
 import fcntl
 import json
@@ -20,7 +23,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
-                            run_tests, wait_for, write_all_fd, recv_n)
+                            run_tests, wait_for, write_all_fd, recv_n,
+                            expect_closed)
 
 
 class Agent:
@@ -224,6 +228,59 @@ def test_agent_killed_and_restarted_keeps_connection():
             if n == 0:          # data flowed through the new agent's start
                 assert "\r\n+OK\r\n" in a.at("AT").stdout
         assert p.state() == "CONNECTED(1)"
+        c.close()
+    finally:
+        if p:
+            p.close()
+        a.stop()
+
+
+def read_until(fd, end, timeout):
+    got = b""
+    while not got.endswith(end):
+        b = read_fd(fd, 1, timeout)
+        assert b, f"no {end!r} after {got!r}"
+        got += b
+    return got
+
+
+def test_serial_session_and_z_restart():
+    """+++, a, AT+SOCKA, AT+Z typed at the port: the new socket serves"""
+    lp1, lp2 = free_port(), free_port()
+    a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp1}\nAT+UARTTL=20,0\n")
+    p = None
+    try:
+        p = Port(None)
+        p.lport = lp1
+        wait_for(lambda: sysfs(p, "port", "pack_time") == [str(lp1), "20"],
+                 5, "the push")
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        c = p.connect()
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
+        # AT+Z with nothing changed still restarts: the client goes
+        assert "\r\n+OK\r\n" in a.at("AT+Z").stdout
+        expect_closed(c, 5, "AT+Z's restart")
+        c = p.connect()
+        os.write(p.master, b"+++")
+        assert read_fd(p.master, 1, 5) == b"a"
+        os.write(p.master, b"a")
+        assert read_fd(p.master, 3, 5) == b"+ok"
+        line = b"AT+SOCKA=TCPS,127.0.0.1,%d" % lp2
+        os.write(p.master, line + b"\r\n")
+        assert read_until(p.master, b"\r\n+OK\r\n", 5) == \
+            line + b"\r\n+OK\r\n"
+        os.write(p.master, b"AT+Z\r\n")
+        assert read_until(p.master, b"\r\n+OK\r\n", 5) == \
+            b"AT+Z\r\n+OK\r\n"
+        expect_closed(c, 5, "the old socket")
+        p.lport = lp2
+        wait_for(lambda: read(p.path("port")) == str(lp2), 5, "AT+Z's push")
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        c = p.connect()
+        c.sendall(b"net")
+        assert read_fd(p.master, 3, 5) == b"net"
+        os.write(p.master, b"tty")
+        assert recv_n(c, 3, 5) == b"tty"
         c.close()
     finally:
         if p:
