@@ -72,7 +72,7 @@ help:
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (9-13 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make bench-test host test of the bench's table (verdicts, marks, rotation), TAP"
-	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, programs to /usr/local"
+	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, sernetctl and sernetd to /usr/local"
 
 # --- kernel module --------------------------------------------------------
 # Each kernel gets its own tree of symlinks under build/<release>/ so the
@@ -91,10 +91,10 @@ modules:
 		r=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$k/include/generated/utsrelease.h); d=$(BUILD)/$$r; \
 		$(call modtree,$$d); \
 		echo "  MODULE  $$r"; \
-		$(MAKE) -s -C $$k M=$$d modules; \
+		$(MAKE) -s -C $$k M=$$d SERNET_VERSION=$(VERSION) modules; \
 		$(call modtree,$$d/hooks); \
 		echo "  MODULE  $$r (test build, kernel/hooks.h)"; \
-		$(MAKE) -s -C $$k M=$$d/hooks SERNET_TEST_HOOKS=y modules; \
+		$(MAKE) -s -C $$k M=$$d/hooks SERNET_TEST_HOOKS=y SERNET_VERSION=$(VERSION) modules; \
 	done
 
 # A test-only module that oopses in a kworker, for make check's test of the
@@ -233,6 +233,7 @@ install: all
 	$(MAKE) -C $$k M=$(BUILD)/$$r INSTALL_MOD_DIR=updates modules_install && \
 	depmod -a $$r
 	install -D -m 0755 $(BUILD)/bin/sernetctl $(DESTDIR)/usr/local/bin/sernetctl
+	install -D -m 0755 $(BUILD)/bin/sernetd $(DESTDIR)/usr/local/bin/sernetd
 
 demo:
 	@$(MAKE) -s deps

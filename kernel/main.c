@@ -72,4 +72,5 @@ module_exit(sernet_exit);
 MODULE_DESCRIPTION("Serial device server line discipline");
 MODULE_AUTHOR("The sernet developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SERNET_MODULE_VERSION);
 MODULE_ALIAS_LDISC(SERNET_LDISC_DEFAULT);
