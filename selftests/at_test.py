@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Port, expect_closed, read_fd, recv_n, \
+from sernet_helpers import nl_attrs, Port, expect_closed, read_fd, recv_n, \
     run_tests, wait_for  # noqa
 
 NETLINK_GENERIC = 16
@@ -69,16 +69,7 @@ def family_attrs():
         s.send(struct.pack("IHHII", 16 + len(body), GENL_ID_CTRL,
                            NLM_F_REQUEST, 1, 0) + body)
         buf = s.recv(1 << 16)
-        return attrs_of(buf[20:struct.unpack_from("I", buf)[0]])
-
-
-def attrs_of(raw):
-    out = {}
-    while len(raw) >= 4:
-        n, t = struct.unpack_from("HH", raw)
-        out[t & 0x3fff] = raw[4:n]
-        raw = raw[(n + 3) & ~3:]
-    return out
+        return nl_attrs(buf[20:struct.unpack_from("I", buf)[0]])
 
 
 def family_id():
@@ -87,8 +78,8 @@ def family_id():
 
 def events_sock():
     """a socket in the events group (there is one group)"""
-    grps = attrs_of(family_attrs()[CTRL_ATTR_MCAST_GROUPS])
-    grp = attrs_of(next(iter(grps.values())))
+    grps = nl_attrs(family_attrs()[CTRL_ATTR_MCAST_GROUPS])
+    grp = nl_attrs(next(iter(grps.values())))
     s = agent_sock()
     s.bind((0, 0))      # portid 0 is the sender's: skipped by a multicast
     s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
@@ -106,7 +97,7 @@ def next_msg(sock, cmd, timeout=5, idx=None):
         buf = sock.recv(1 << 16)
         while buf:
             n, _ = struct.unpack_from("IH", buf)
-            a = attrs_of(buf[20:n])
+            a = nl_attrs(buf[20:n])
             if buf[16] == cmd and (idx is None or struct.unpack(
                     "I", a[A_PORT_INDEX])[0] == idx):
                 return a
@@ -337,7 +328,7 @@ def port_mode(p):
         s.send(struct.pack("IHHII", 16 + len(body), family_id(),
                            NLM_F_REQUEST, 1, 0) + body)
         buf = s.recv(1 << 16)
-        return attrs_of(buf[20:struct.unpack_from("I", buf)[0]])[
+        return nl_attrs(buf[20:struct.unpack_from("I", buf)[0]])[
             A_PORT_MODE][0]
 
 

@@ -128,6 +128,16 @@ class Monitor:
         self.proc.wait()
 
 
+def nl_attrs(raw):
+    """{type: payload} of a run of netlink attributes"""
+    out = {}
+    while len(raw) >= 4:
+        n, t = struct.unpack_from("HH", raw)
+        out[t & 0x3fff] = raw[4:n]
+        raw = raw[(n + 3) & ~3:]
+    return out
+
+
 def show_json(idx):
     """The port as `sernetctl show --json` prints it"""
     out = subprocess.run(["sernetctl", "show", "--json", f"sernet{idx}"],

@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Port, read, run_tests, show_json  # noqa
+from sernet_helpers import nl_attrs, Port, read, run_tests, show_json  # noqa
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(TOP, "build/ynl/cli.py")
@@ -194,16 +194,6 @@ def nla(atype, payload):
         b"\0" * (-len(payload) % 4)
 
 
-def nlas(raw):
-    """{type: payload} of a run of attributes"""
-    out = {}
-    while len(raw) >= 4:
-        n, t = struct.unpack_from("HH", raw)
-        out[t & 0x3fff] = raw[4:n]
-        raw = raw[(n + 3) & ~3:]
-    return out
-
-
 def genl(sock, family, cmd, attrs, flags=0):
     """the replies' attributes, and the error (0 is an ack)"""
     body = struct.pack("BBH", cmd, 1, 0) + b"".join(attrs)
@@ -218,7 +208,7 @@ def genl(sock, family, cmd, attrs, flags=0):
                 return replies, struct.unpack_from("i", buf, 16)[0]
             if t == NLMSG_DONE:
                 return replies, 0
-            replies.append(nlas(buf[20:n]))
+            replies.append(nl_attrs(buf[20:n]))
             buf = buf[(n + 3) & ~3:]
 
 
@@ -237,15 +227,15 @@ def set_policy():
     for r in replies:
         family = struct.unpack("H", r[CTRL_ATTR_FAMILY_ID])[0]
         if CTRL_ATTR_OP_POLICY in r:
-            op = nlas(r[CTRL_ATTR_OP_POLICY])[c["SERNET_CMD_PORT_SET"]]
-            idx = struct.unpack("I", nlas(op)[CTRL_ATTR_POLICY_DO])[0]
+            op = nl_attrs(r[CTRL_ATTR_OP_POLICY])[c["SERNET_CMD_PORT_SET"]]
+            idx = struct.unpack("I", nl_attrs(op)[CTRL_ATTR_POLICY_DO])[0]
         if CTRL_ATTR_POLICY in r:
-            for i, pol in nlas(r[CTRL_ATTR_POLICY]).items():
-                policies.setdefault(i, {}).update(nlas(pol))
+            for i, pol in nl_attrs(r[CTRL_ATTR_POLICY]).items():
+                policies.setdefault(i, {}).update(nl_attrs(pol))
     assert idx is not None, f"no DO policy of PORT_SET in {replies}"
     pol = {}
     for a, raw in policies.get(idx, {}).items():
-        kv = nlas(raw)
+        kv = nl_attrs(raw)
         kv.pop(NL_POLICY_TYPE_ATTR_PAD, None)
         d = {NL_POLICY.get(k, k): int.from_bytes(v, sys.byteorder)
              for k, v in kv.items()}
