@@ -191,8 +191,8 @@ MUTANTS = [
     Mutant(
         name="chan-release-unseen",
         file="kernel/chan.c",
-        orig="\tif (cn->agent == n->portid)\n\t\tcn->agent = 0;\n",
-        repl="",
+        orig="\t\tcn->agent = 0;\n\t\tgone = true;\n",
+        repl="\t\tgone = true;\n",
         breaks="a dead agent's registration stays: no agent can ever come back",
         vm=["at_test.py::second_agent_busy_until_release"],
     ),
