@@ -524,6 +524,30 @@ MUTANTS = [
         breaks="what a full tty did not take of network data is lost",
         vm=[SRV + "network_to_serial_stream"],
     ),
+    Mutant(
+        name="at-any-byte-answers",
+        file="kernel/at.c",
+        orig="\t\tif (!sernet_at_answer(cp[0])) {",
+        repl="\t\tif (0) {",
+        breaks="a wrong byte after 'a' enters command mode: '+++' and it are lost",
+        vm=["at_test.py::wrong_byte_forwards_everything"],
+    ),
+    Mutant(
+        name="at-held-network-data-stays",
+        file="kernel/at.c",
+        orig="if (mode == SERNET_PORT_MODE_WORK && sernet_xport_running(xp))",
+        repl="if (mode == SERNET_PORT_MODE_COMMAND && sernet_xport_running(xp))",
+        breaks="what the network sent in command mode is not delivered after",
+        vm=["at_test.py::command_mode_lines_and_replies"],
+    ),
+    Mutant(
+        name="at-agent-gone-command-stays",
+        file="kernel/at.c",
+        orig="else if (!at->dead && at->mode == SERNET_PORT_MODE_COMMAND)",
+        repl="else if (!at->dead && at->mode == SERNET_PORT_MODE_WORK)",
+        breaks="a port in command mode whose agent died stays in it",
+        vm=["at_test.py::agent_killed_in_command_mode"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
@@ -727,30 +751,6 @@ EXTRA = [
         repl="\tstalled = true;\n\tclosed = true;\n\tdone += done < count;\nout:",
         breaks="a byte is lost each time the serial side is throttled",
         vm=["uart_8250_test.py::fc_holds_rts_and_loses_nothing"],
-    ),
-    Mutant(
-        name="at-any-byte-answers",
-        file="kernel/at.c",
-        orig="\t\tif (!sernet_at_answer(cp[0])) {",
-        repl="\t\tif (0) {",
-        breaks="a wrong byte after 'a' enters command mode: '+++' and it are lost",
-        vm=["at_test.py::wrong_byte_forwards_everything"],
-    ),
-    Mutant(
-        name="at-held-network-data-stays",
-        file="kernel/at.c",
-        orig="if (mode == SERNET_PORT_MODE_WORK && sernet_xport_running(xp))",
-        repl="if (mode == SERNET_PORT_MODE_COMMAND && sernet_xport_running(xp))",
-        breaks="what the network sent in command mode is not delivered after",
-        vm=["at_test.py::command_mode_lines_and_replies"],
-    ),
-    Mutant(
-        name="at-agent-gone-command-stays",
-        file="kernel/at.c",
-        orig="else if (!at->dead && at->mode == SERNET_PORT_MODE_COMMAND)",
-        repl="else if (!at->dead && at->mode == SERNET_PORT_MODE_WORK)",
-        breaks="a port in command mode whose agent died stays in it",
-        vm=["at_test.py::agent_killed_in_command_mode"],
     ),
 ]
 
