@@ -278,6 +278,13 @@ static int cmd_monitor(void)
 }
 
 /* Send the line(s) to sernetd's control socket, print what it answers */
+/* The agent may close first (a refused client): no SIGPIPE, the answer
+ * it sent is still read */
+static int send_line(int fd, const char *s, size_t len)
+{
+	return send(fd, s, len, MSG_NOSIGNAL) != (ssize_t)len;
+}
+
 static int cmd_at(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -318,15 +325,15 @@ static int cmd_at(int argc, char **argv)
 	}
 	if (optind < argc) {
 		len = strlen(argv[optind]);
-		err = write(fd, argv[optind], len) != (ssize_t)len ||
-		      write(fd, "\n", 1) != 1;
+		err = send_line(fd, argv[optind], len) ||
+		      send_line(fd, "\n", 1);
 	} else {
 		while (!err && fgets(buf, sizeof(buf), stdin)) {
 			len = strlen(buf);
-			err = write(fd, buf, len) != (ssize_t)len;
+			err = send_line(fd, buf, len);
 		}
 		if (!err && len && buf[len - 1] != '\n')
-			err = write(fd, "\n", 1) != 1;
+			err = send_line(fd, "\n", 1);
 	}
 	shutdown(fd, SHUT_WR);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
