@@ -19,59 +19,11 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
                             run_tests, wait_for, write_all_fd, recv_n,
-                            expect_closed)
-
-
-class Agent:
-    """sernetd -f with its own config file and control socket"""
-
-    def __init__(self, conf_text="", pre=(), args=()):
-        self.pre, self.args = list(pre), list(args)
-        self.dir = tempfile.mkdtemp()
-        os.chmod(self.dir, 0o755)
-        self.conf = os.path.join(self.dir, "sernet.conf")
-        self.ctl = os.path.join(self.dir, "control")
-        with open(self.conf, "w") as f:
-            f.write(conf_text)
-        self.start()
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            self.pre + ["sernetd", "-f", "-c", self.conf, "--control",
-                        self.ctl] + self.args,
-            stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: os.path.exists(self.ctl) or
-                 self.proc.poll() is not None, 5, "the control socket")
-        assert self.proc.poll() is None, self.proc.stderr.read()
-
-    def at(self, line, user=None):
-        cmd = ["sernetctl", "at", "--control", self.ctl, line]
-        if user:
-            cmd = ["setpriv", "--reuid", str(user), "--regid", str(user),
-                   "--clear-groups"] + cmd
-        r = subprocess.run(cmd, capture_output=True)
-        r.stdout = r.stdout.decode()      # keeps the answer's CR LF
-        return r
-
-    def conf_lines(self):
-        with open(self.conf) as f:
-            return f.read().splitlines()
-
-    def kill(self):
-        """kill -9: the control socket stays behind, removed here"""
-        self.proc.kill()
-        self.proc.wait(5)
-        os.unlink(self.ctl)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(5)
-        return self.proc.stderr.read()
+                            expect_closed, Agent, answer)
 
 
 def test_at_answers_ok():
@@ -286,13 +238,6 @@ def test_serial_session_and_z_restart():
         if p:
             p.close()
         a.stop()
-
-
-def answer(r):
-    """The params of the one +OK=... of an answer"""
-    m = re.fullmatch(r"AT[^\r]*\r\n\+OK=([^\r]*)\r\n\n", r.stdout)
-    assert m, r
-    return m.group(1)
 
 
 def test_ver_pdtime_socklka():

@@ -15,6 +15,7 @@ import select
 import socket
 import struct
 import subprocess
+import tempfile
 import sys
 import time
 import traceback
@@ -330,3 +331,59 @@ def udp_sock(port, addr="127.0.0.1"):
     s.bind((addr, port))
     s.settimeout(5)
     return s
+
+
+# --- the agent sernetd ----------------------------------------------------------
+
+class Agent:
+    """sernetd -f with its own config file and control socket"""
+
+    def __init__(self, conf_text="", pre=(), args=()):
+        self.pre, self.args = list(pre), list(args)
+        self.dir = tempfile.mkdtemp()
+        os.chmod(self.dir, 0o755)
+        self.conf = os.path.join(self.dir, "sernet.conf")
+        self.ctl = os.path.join(self.dir, "control")
+        with open(self.conf, "w") as f:
+            f.write(conf_text)
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            self.pre + ["sernetd", "-f", "-c", self.conf, "--control",
+                        self.ctl] + self.args,
+            stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: os.path.exists(self.ctl) or
+                 self.proc.poll() is not None, 5, "the control socket")
+        assert self.proc.poll() is None, self.proc.stderr.read()
+
+    def at(self, line, user=None):
+        cmd = ["sernetctl", "at", "--control", self.ctl, line]
+        if user:
+            cmd = ["setpriv", "--reuid", str(user), "--regid", str(user),
+                   "--clear-groups"] + cmd
+        r = subprocess.run(cmd, capture_output=True)
+        r.stdout = r.stdout.decode()      # keeps the answer's CR LF
+        return r
+
+    def conf_lines(self):
+        with open(self.conf) as f:
+            return f.read().splitlines()
+
+    def kill(self):
+        """kill -9: the control socket stays behind, removed here"""
+        self.proc.kill()
+        self.proc.wait(5)
+        os.unlink(self.ctl)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(5)
+        return self.proc.stderr.read()
+
+
+def answer(r):
+    """The params of the one +OK=... of an answer"""
+    m = re.fullmatch(r"AT[^\r]*\r\n\+OK=([^\r]*)\r\n\n", r.stdout)
+    assert m, r
+    return m.group(1)
