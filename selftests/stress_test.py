@@ -505,21 +505,22 @@ def full_back_pressure_serial_to_network():
 
 # --- memory per port and per client ------------------------------------------------
 
-def test_kernel_memory_per_port_and_per_client():
-    n = 32
+def ports_and_clients(n, base):
+    """n ports serving TCP, n clients on the first, all gone again: the
+    slab figures per port and per client, and what stayed behind"""
     ptys, a = [], slabs()
     m0 = kernel_mem()
     for i in range(n):
         master, slave = os.openpty()
         idx = attach(slave)
-        serve(idx, 31000 + i)
+        serve(idx, base + i)
         ptys.append((master, slave, idx))
     b = slabs()
     m1 = kernel_mem()
     master, slave, idx = ptys[0]
     with open(f"{CLASS}/{idx}/max_clients", "w") as f:
         f.write("64")
-    clients = [socket.create_connection(("127.0.0.1", 31000), 5)
+    clients = [socket.create_connection(("127.0.0.1", base), 5)
                for _ in range(n)]
     wait_for(lambda: read(f"{CLASS}/{idx}/state") == f"CONNECTED({n})", 10,
              f"{n} clients")
@@ -551,6 +552,21 @@ def test_kernel_memory_per_port_and_per_client():
     print(f"# after detaching {n} ports and closing {n} clients: " +
           ", ".join(f"{k} {g:+d}" + (f" ({name})" if name != k else "")
                     for k, (g, name) in growth.items()))
+    return port_slab, client_slab, left
+
+
+def test_kernel_memory_per_port_and_per_client():
+    n = 32
+    port_slab, client_slab, left = ports_and_clients(n, 31000)
+    # Something else in the guest grows a small kmalloc cache now and then
+    # (kmalloc-8 by 404 objects for 30 s on 6.12 in CI, 2026-12-02, after
+    # the rest of this file; nothing in 4 runs alone nor in 2 with an agent
+    # running): what sernet leaks, it leaks again in a second round, in
+    # the same cache.
+    if left:
+        again = ports_and_clients(n, 31100)[2]
+        left = {k: g for k, g in left.items()
+                if k in again and again[k][1] == g[1]}
     assert not left, left
     # The debug kernel's slabs also hold kmemleak's and debugobjects'
     # records of every object, KASAN's redzones and lockdep's maps: a port

@@ -548,6 +548,14 @@ MUTANTS = [
         breaks="a port in command mode whose agent died stays in it",
         vm=["at_test.py::agent_killed_in_command_mode"],
     ),
+    Mutant(
+        name="xport-buf-leaks",
+        file="kernel/xport.c",
+        orig="\tkfree(xp->out.buf);\n\tkfree(xp);\n",
+        repl="\tkfree(xp);\n",
+        breaks="each transport's network receive buffer is leaked when it closes",
+        vm=["stress_test.py::kernel_memory_per_port_and_per_client"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
