@@ -37,10 +37,12 @@ ULIBS = $(shell pkg-config --libs $(PKGS))
 LIB_SRC := $(wildcard userspace/lib/*.c)
 LIB_OBJ := $(LIB_SRC:userspace/%.c=$(BUILD)/obj/%.o)
 LIB_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/sernet.h
-# The AT engine and config store of sernetd (a library, host-tested)
-AT_SRC := userspace/sernetd/at.c userspace/sernetd/at_table.c userspace/sernetd/store.c
+# The AT engine, config store and RSTIM decision of sernetd (a library,
+# host-tested)
+AT_SRC := userspace/sernetd/at.c userspace/sernetd/at_table.c userspace/sernetd/store.c \
+	userspace/sernetd/rstim.c
 AT_OBJ := $(AT_SRC:userspace/%.c=$(BUILD)/obj/%.o)
-AT_HDR := userspace/sernetd/at.h userspace/sernetd/at_int.h
+AT_HDR := userspace/sernetd/at.h userspace/sernetd/at_int.h userspace/sernetd/rstim.h
 
 # Host unit tests (cmocka) and kselftest programs (run in the VM)
 UTESTS := $(patsubst userspace/tests/%.c,$(BUILD)/tests/%,$(wildcard userspace/tests/*.c))

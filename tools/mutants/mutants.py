@@ -30,6 +30,7 @@ class Mutant:
     breaks: str
     vm: list = field(default_factory=list)
     fuzz: dict = field(default_factory=dict)
+    host: list = field(default_factory=list)
     kernel: str = "6.12"
     timeout: int = 300
 
@@ -555,6 +556,23 @@ MUTANTS = [
         repl="\tkfree(xp);\n",
         breaks="each transport's network receive buffer is leaked when it closes",
         vm=["stress_test.py::kernel_memory_per_port_and_per_client"],
+    ),
+    # --- sernetd ---------------------------------------------------------------
+    Mutant(
+        name="rstim-bytes-ignored",
+        file="userspace/sernetd/rstim.c",
+        orig="!r->known || rx != r->rx) {",
+        repl="!r->known) {",
+        breaks="a port restarts every RSTIM seconds however much the network sends",
+        host=["test_rstim"],
+    ),
+    Mutant(
+        name="rstim-off-ignored",
+        file="userspace/sernetd/rstim.c",
+        orig="if (!rstim_s || !working",
+        repl="if (!working",
+        breaks="AT+RSTIM=0 restarts a port at once instead of never",
+        host=["test_rstim"],
     ),
 ]
 
