@@ -112,9 +112,9 @@ static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
 {
 	struct sernet_port *port = container_of(t, struct sernet_port,
 						pack_timer);
-	u32 agent = sernet_chan_agent(read_pnet(&port->net));
 	bool closed = false, left = false;
 	struct sernet_pkt *pkt;
+	u32 agent = 0;
 
 	spin_lock(&port->pack_lock);
 	if (port->pack_used) {
@@ -124,6 +124,9 @@ static enum hrtimer_restart sernet_pack_timer(struct hrtimer *t)
 	if (closed) {
 		/* AT mode's escape, "+++" between silences (at.c) */
 		pkt = list_last_entry(&port->pkts, struct sernet_pkt, node);
+		/* the agent (a global lock) only for what could be "+++" */
+		if (pkt->len == 3)
+			agent = sernet_chan_agent(read_pnet(&port->net));
 		if (sernet_at_escape(page_address(pkt->page) + pkt->off,
 				     pkt->len, true, port->at.quiet, agent) &&
 		    sernet_at_hold(port, pkt, agent))
