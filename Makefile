@@ -125,10 +125,10 @@ $(BUILD)/bin/sernetctl: $(BUILD)/obj/sernetctl/sernetctl.o $(BUILD)/lib/libserne
 	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
 
 SERNETD_OBJ := $(BUILD)/obj/sernetd/sernetd.o $(BUILD)/obj/sernetd/ports.o \
-	$(BUILD)/obj/sernetd/sys.o
+	$(BUILD)/obj/sernetd/sys.o $(BUILD)/obj/sernetd/wan.o
 $(BUILD)/bin/sernetd: $(SERNETD_OBJ) $(BUILD)/lib/libsernetat.a $(BUILD)/lib/libsernet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(ULIBS) $(shell pkg-config --libs libnl-route-3.0)
 
 $(SERNETD_OBJ): $(AT_HDR) userspace/sernetd/sernetd.h
 

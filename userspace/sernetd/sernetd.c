@@ -65,6 +65,7 @@ static void after(struct agent *a, unsigned int flags)
 	if (flags & (AT_F_SAVE | AT_F_RELOAD))
 		save(a);
 	if (flags & AT_F_RESTART) {
+		wan_apply(a);
 		ports_restart(a);
 		search_open(a);
 	}
@@ -231,13 +232,20 @@ static void on_sig(int sig)
 
 static void usage(FILE *f)
 {
-	fputs("usage: sernetd [-f] [-c FILE] [--wan IFNAME] [--control PATH]\n"
+	fputs("usage: sernetd [-f] [-c FILE] [--wan IFNAME] [--dhcp-cmd CMD]\n"
+	      "               [--resolv FILE] [--control PATH]\n"
 	      "The sernet agent: answers the AT command lines of ports in\n"
 	      "command mode and of `sernetctl at`, keeps the config file.\n"
 	      "  -c, --config FILE   config file (default /etc/sernet/sernet.conf)\n"
 	      "  -f, --foreground    stay in the foreground, log to stderr\n"
 	      "                      (default: daemonise, log to syslog)\n"
-	      "  --wan IFNAME        the network interface the agent may change\n"
+	      "  --wan IFNAME        the network interface the agent may change:\n"
+	      "                      WANN, DNS, USERMAC applied to it at the start\n"
+	      "                      and on AT+Z (without: their sets answer -5)\n"
+	      "  --dhcp-cmd CMD      with --wan, WANN=DHCP runs sh -c CMD, each %s\n"
+	      "                      the interface (default 'dhclient -1 %s')\n"
+	      "  --resolv FILE       with --wan, DNS is its first nameserver line\n"
+	      "                      (default /etc/resolv.conf)\n"
 	      "  --control PATH      control socket (default /run/sernet/control)\n"
 	      "  -h, --help          this text\n", f);
 }
@@ -269,11 +277,15 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "wan", required_argument, NULL, 'w' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "dhcp-cmd", required_argument, NULL, 'D' },
+		{ "resolv", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static const struct at_ops ops = { sys_query, sys_action };
-	struct agent a = { .conf = "/etc/sernet/sernet.conf", .search_fd = -1 };
+	struct agent a = { .conf = "/etc/sernet/sernet.conf", .search_fd = -1,
+			   .dhcp_cmd = "dhclient -1 %s",
+			   .resolv = "/etc/resolv.conf" };
 	const char *control = "/run/sernet/control";
 	static struct ctl ctl[CTL_MAX];
 	int lfd, c, i, rc = 1;
@@ -285,6 +297,8 @@ int main(int argc, char **argv)
 		case 'f': foreground = 1; break;
 		case 'w': a.wan = optarg; break;
 		case 'C': control = optarg; break;
+		case 'D': a.dhcp_cmd = optarg; break;
+		case 'R': a.resolv = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -303,6 +317,7 @@ int main(int argc, char **argv)
 		logf_(LOG_ERR, "%s: %s", a.conf, strerror(errno));
 	if (nl_setup(&a) || ports_start(&a))
 		goto out;
+	wan_apply(&a);
 	search_open(&a);
 	lfd = ctl_listen(control);
 	if (lfd < 0) {

@@ -26,6 +26,9 @@ struct agent {
 	struct at_engine *e;
 	const char *conf;
 	const char *wan;		/* --wan IFNAME or NULL */
+	const char *dhcp_cmd;		/* --dhcp-cmd, %s = the interface */
+	const char *resolv;		/* --resolv FILE */
+	char usermac[13];		/* AT+USERMAC since the last restart */
 	struct nl_sock *sk;		/* the registered agent socket */
 	int family;
 	struct nl_sock *ev;		/* the events group */
@@ -54,6 +57,8 @@ int ports_status(struct agent *a, int num, char *out, size_t outsz);
 int sys_query(void *priv, const char *name, int port, char *out, size_t outsz);
 int sys_action(void *priv, const char *name, int port, const char *params,
 	       char *out, size_t outsz);
+/* wan.c: with --wan, apply WANN, DNS and USERMAC (start, AT+Z) */
+void wan_apply(struct agent *a);
 /* SEARCH: (re)bind when the stored port changed; answer a datagram */
 void search_open(struct agent *a);
 void search_read(struct agent *a);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * sernetd's system commands: the live values (VER, PDTIME, MAC, WANN, DNS,
- * SOCKLKA), the actions (USERMAC, WANN, DNS: only with --wan; PING1) and
- * the SEARCH responder of PROTOCOLS.md section 4.
+ * SOCKLKA), the actions (USERMAC, WANN, DNS: only with --wan, applied by
+ * wan.c; PING1) and the SEARCH responder of PROTOCOLS.md section 4.
  */
 #include <errno.h>
 #include <ctype.h>
@@ -258,8 +258,13 @@ int sys_action(void *priv, const char *name, int port, const char *params,
 	/* USERMAC, WANN, DNS change the board: only on --wan's interface */
 	if (!a->wan)
 		return AT_EPERM;
-	logf_(LOG_NOTICE, "AT+%s=%s: accepted for %s; not applied (sernetd does not change interfaces yet)",
-	      name, params, a->wan);
+	/* USERMAC is not stored: held until the next restart (AT+Z) */
+	if (!strcmp(name, "USERMAC")) {
+		if (strtol((char[3]){ params[0], params[1], 0 }, NULL, 16) & 1 ||
+		    !strcmp(params, "000000000000"))
+			return AT_EPARAM;	/* multicast or zero */
+		snprintf(a->usermac, sizeof(a->usermac), "%s", params);
+	}
 	out[0] = 0;
 	return AT_OK;
 }
