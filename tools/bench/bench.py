@@ -34,6 +34,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tty
@@ -46,6 +47,7 @@ WQ_MASK = "/sys/devices/virtual/workqueue/cpumask"
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 FWD = os.path.join(TOP, "build", "bench", "fwd")
+SERNETD = os.path.join(TOP, "build", "bin", "sernetd")
 HZ = os.sysconf("SC_CLK_TCK")
 NCPU = os.cpu_count()
 MB = 1e6
@@ -346,6 +348,50 @@ class Baseline(System):
 
 
 # --- the load: device on the pty master, clients on TCP ----------------------
+
+class Agent(System):
+    """sernetd, the agent, serving one port of its own (TCPS on
+    127.0.0.1:port): in the memory figure only, started after the others
+    stopped, as the agent would serve every port it sees"""
+    name, label = "sernetd", "sernetd (the agent)"
+
+    def attach(self):
+        fcntl.ioctl(self.slave, TIOCSETD, struct.pack("i", LDISC))
+        d = tempfile.mkdtemp()
+        conf = os.path.join(d, "sernet.conf")
+        write(conf, f"PORT1={self.pts}\nAT+SOCKA1=TCPS,127.0.0.1,{self.port}\n")
+        self.spawn([SERNETD, "-f", "-c", conf, "--control",
+                    os.path.join(d, "control")])
+
+    def packing(self):
+        return "the kernel's (the agent only configures)"
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise ValueError(f"no VmRSS for {pid}")
+
+
+def run_memory(bench, cast):
+    """The resident memory of the agent and of ser2net, each serving one
+    port, no client ever connected: the userspace a board keeps running"""
+    for s in cast:
+        s.start()
+    try:
+        bench.runs = RUNS["memory"]
+        f = bench.figure("idle_rss", "memory",
+                         "idle resident memory, one port (agent)", "KiB",
+                         "lower", cast, "sernetd", ["ser2net-def", "ser2net"])
+        bench.measure("idle memory", cast,
+                      lambda s: {"rss_kib": sum(rss_kib(p) for p in s.pids())},
+                      {"rss_kib": f})
+    finally:
+        for s in cast:
+            s.stop()
+
 
 def write_all_fd(fd, data):
     view = memoryview(data)
@@ -864,7 +910,7 @@ QUICK = {"stream": 1 << 20, "placed": 256 << 10, "fanout_total": 1 << 20,
          "fanout_min": 64 << 10, "sustain_s": 1, "latency_n": 100,
          "latency_cap_s": 1}
 RUNS = {"throughput": 3, "placement": 3, "fanout": 3, "sustained": 4,
-        "latency": 4}
+        "latency": 4, "memory": 3}
 BUDGET_S = 700          # past this, figures get their first run only
 
 
@@ -973,7 +1019,7 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="small sizes, one run: a smoke test of the bench")
     ap.add_argument("--only", default="", help="comma-separated groups: "
-                    "throughput,placement,fanout,sustained,latency")
+                    "throughput,placement,fanout,sustained,latency,memory")
     ap.add_argument("--table", metavar="JSON",
                     help="only print the table of earlier results")
     ap.add_argument("--markdown", action="store_true",
@@ -1010,6 +1056,10 @@ def main():
                     if isinstance(s, Sernet)}
         for s in systems:
             s.stop()
+    mem = [Agent(4007), Ser2net(4008, "def"), Ser2net(4009, "lowest")]
+    if "memory" in groups:
+        run_memory(bench, mem)
+        systems.append(mem[0])
     for f in bench.figures:
         summarise(f)
     res = {
