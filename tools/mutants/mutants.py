@@ -574,6 +574,14 @@ MUTANTS = [
         breaks="AT+RSTIM=0 restarts a port at once instead of never",
         host=["test_rstim"],
     ),
+    Mutant(
+        name="rstim-not-applied",
+        file="userspace/sernetd/ports.c",
+        orig="\t\tpush(a, p, 1);\n",
+        repl="\t\tpush(a, p, 0);\n",
+        breaks="a port idle for RSTIM seconds is told so in the log but not restarted",
+        vm=["rstim_test.py::idle_port_restarted_busy_port_kept"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -162,6 +163,8 @@ static void added(struct agent *a, const struct sernet_port_info *info)
 		      info->index);
 		return;
 	}
+	if (!p->used)
+		p->rstim.known = 0;
 	p->used = 1;
 	p->info = *info;
 	p->num = port_num(a, info->tty);
@@ -227,6 +230,31 @@ void ports_restart(struct agent *a)
 	for (int i = 0; i < PORTS_TABLE; i++)
 		if (a->ports[i].used)
 			push(a, &a->ports[i], 1);
+}
+
+void ports_tick(struct agent *a, int64_t now_ms)
+{
+	const char *v = at_engine_get(a->e, "RSTIM", 0);
+	unsigned int s = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+
+	for (int i = 0; i < PORTS_TABLE; i++) {
+		struct port_ent *p = &a->ports[i];
+
+		if (!p->used || !p->num)
+			continue;
+		if (sernet_nl_get_port(&a->req, p->info.index, &p->info)) {
+			p->used = 0;
+			continue;
+		}
+		if (!rstim_step(&p->rstim,
+				p->info.stats[SERNET_STATS_NET_RX_BYTES],
+				p->info.mode == SERNET_PORT_MODE_WORK, now_ms, s))
+			continue;
+		logf_(LOG_NOTICE,
+		      "%s (port %d): nothing from the network for %u s (AT+RSTIM): restarted",
+		      p->info.tty, p->num, s);
+		push(a, p, 1);
+	}
 }
 
 int ports_status(struct agent *a, int num, char *out, size_t outsz)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -224,6 +225,16 @@ static int ctl_read(struct agent *a, struct ctl *c)
 	return c->len == sizeof(c->buf) - 1 ? -1 : 0;
 }
 
+/* The monotonic clock in RSTIM's milliseconds (second_ms real ones each) */
+static int64_t rstim_now(const struct agent *a)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000) * 1000 /
+	       a->second_ms;
+}
+
 static void on_sig(int sig)
 {
 	(void)sig;
@@ -287,6 +298,8 @@ int main(int argc, char **argv)
 			   .dhcp_cmd = "dhclient -1 %s",
 			   .resolv = "/etc/resolv.conf" };
 	const char *control = "/run/sernet/control";
+	const char *sec = getenv("SERNETD_SECOND_MS");
+	int64_t tick = 0, now;
 	static struct ctl ctl[CTL_MAX];
 	int lfd, c, i, rc = 1;
 	struct pollfd pf[CTL_MAX + 4];
@@ -334,7 +347,14 @@ int main(int argc, char **argv)
 	notify_ready();
 	for (i = 0; i < CTL_MAX; i++)
 		ctl[i].fd = -1;
+	/* for tests only: RSTIM's 60 s in less time */
+	a.second_ms = sec && atoi(sec) > 0 ? (unsigned int)atoi(sec) : 1000;
 	while (!stop) {
+		now = rstim_now(&a);
+		if (now >= tick) {
+			ports_tick(&a, now);
+			tick = now + 1000;
+		}
 		pf[0] = (struct pollfd){ nl_socket_get_fd(a.sk), POLLIN, 0 };
 		pf[1] = (struct pollfd){ lfd, POLLIN, 0 };
 		for (i = 0; i < CTL_MAX; i++)
@@ -342,7 +362,8 @@ int main(int argc, char **argv)
 		pf[CTL_MAX + 2] = (struct pollfd){ nl_socket_get_fd(a.ev),
 						   POLLIN, 0 };
 		pf[CTL_MAX + 3] = (struct pollfd){ a.search_fd, POLLIN, 0 };
-		if (poll(pf, CTL_MAX + 4, -1) < 0)
+		if (poll(pf, CTL_MAX + 4,
+			 (int)((tick - now) * a.second_ms / 1000) + 1) < 0)
 			continue;
 		if (pf[CTL_MAX + 3].revents)
 			search_read(&a);

@@ -8,6 +8,7 @@
 
 #include "at.h"
 #include "port.h"
+#include "rstim.h"
 #include "sernet_nl.h"
 
 struct nl_sock;
@@ -18,6 +19,7 @@ struct port_ent {
 	int used;
 	int num;			/* 1..AT_PORTS_MAX, 0: no free number */
 	struct sernet_port_info info;	/* as the module last reported it */
+	struct rstim rstim;		/* AT+RSTIM's look at it */
 };
 
 #define PORTS_TABLE 64
@@ -29,6 +31,7 @@ struct agent {
 	const char *dhcp_cmd;		/* --dhcp-cmd, %s = the interface */
 	const char *resolv;		/* --resolv FILE */
 	char usermac[13];		/* AT+USERMAC since the last restart */
+	unsigned int second_ms;		/* RSTIM's second (1000; tests shorten it) */
 	struct nl_sock *sk;		/* the registered agent socket */
 	int family;
 	struct nl_sock *ev;		/* the events group */
@@ -50,6 +53,8 @@ int ports_start(struct agent *a);
 int ports_event(struct nl_msg *msg, void *arg);
 /* AT+Z: every port's stored settings, with SERNET_A_PORT_RESTART */
 void ports_restart(struct agent *a);
+/* AT+RSTIM: each served port's network counter, once a second */
+void ports_tick(struct agent *a, int64_t now_ms);
 /* AT+SOCKLKA: the status of AT port num as the seed spells it */
 int ports_status(struct agent *a, int num, char *out, size_t outsz);
 
