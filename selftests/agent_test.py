@@ -14,11 +14,13 @@ the SEARCH responder. Runs inside tools/vm/run; KTAP.
 import fcntl
 import json
 import os
+import random
 import re
 import socket
 import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
@@ -380,6 +382,112 @@ def test_search_answers_its_keyword_only():
         s.close()
         a.stop()
 
+
+# kill -9 during saves: AT sets alternate between AT+MID (unique values)
+# and AT+UARTTL; unknown lines after them, which the agent keeps and
+# rewrites last, make each save long enough (several write()s) that a
+# file written in place is seen cut
+SAVES = 1000
+PAD = [f"AT+ZZPAD{i:03d}=" + "p" * 60 for i in range(300)]
+REPORTED = re.compile(r":\d+: ")
+
+
+def save_line(i):
+    if i % 2 == 0:
+        return f"AT+MID=M{i:07d}"
+    return f"AT+UARTTL={1 + i % 255},{i % 1461}"
+
+
+def states(cur, lines):
+    """(MID, UARTTL) from cur on, after each of lines: len(lines) + 1"""
+    out = [cur]
+    for line in lines:
+        if line.startswith("AT+MID="):
+            cur = (line[7:], cur[1])
+        else:
+            cur = (cur[0], line[10:])
+        out.append(cur)
+    return out
+
+
+def conf_state(a):
+    """The file as the agent rewrote it: its (MID, UARTTL); every line a
+    set the agent loads, every kept line there, in order"""
+    mid, tl, kept = "USR-K3", "0,0", []
+    for line in a.conf_lines():
+        if line.startswith("AT+MID="):
+            mid = line[7:]
+        elif line.startswith("AT+UARTTL1="):
+            tl = line[11:]
+        elif line.startswith("AT+ZZPAD"):
+            kept.append(line)
+        else:
+            assert re.fullmatch(r"PORT\d+=/dev/\S+", line), line
+    assert kept == PAD, f"{len(kept)} of the {len(PAD)} kept lines"
+    return mid, tl
+
+
+def ctl_answers(a, lines, n=None):
+    """lines sent at once to the agent's control socket (as `sernetctl
+    at` does); the answers of the first n (all): [str]"""
+    n = len(lines) if n is None else n
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        # the path is there from bind(), refused until listen()
+        wait_for(lambda: s.connect_ex(a.ctl) == 0, 5, "listen()")
+        s.sendall("".join(x + "\n" for x in lines).encode())
+        got = b""
+        while got.count(b"\r\n\n") < n:
+            chunk = s.recv(65536)
+            assert chunk, f"the agent closed after {got!r}"
+            got += chunk
+    return got.decode().split("\r\n\n")[:-1]
+
+
+def test_kill_9_during_saves_leaves_a_readable_config():
+    a = Agent("\n".join(PAD) + "\n")
+    rnd = random.Random(9)
+    cur = ("USR-K3", "0,0")
+    sent = done = kills = 0
+    try:
+        while done < SAVES:
+            lines = [save_line(sent + i) for i in range(rnd.randrange(2, 99))]
+            # killed after a random number of answers, at once or a bit
+            # later: inside a save, mostly (each answer is followed by one)
+            got = ctl_answers(a, lines, rnd.randrange(1, len(lines) + 1))
+            end = time.monotonic() + rnd.random() * 0.002
+            while time.monotonic() < end:
+                pass
+            a.kill()
+            a.proc.stderr.close()
+            kills += 1
+            assert all(x.endswith("\r\n+OK") for x in got), got
+            # old or new, never cut: the state after one of the sets from
+            # the one before the last answered to the last sent
+            st = conf_state(a)
+            ok = states(cur, lines)[len(got) - 1:]
+            assert st in ok, (st, ok, len(got))
+            # the agent's temp files (mkstemp: NAME.XXXXXX) stay beside
+            # it: never read
+            for f in os.listdir(a.dir):
+                assert f == "sernet.conf" or \
+                    re.fullmatch(r"sernet\.conf\.\w{6}", f), f
+            a.start()
+            assert ctl_answers(a, ["AT+MID", "AT+UARTTL"]) == \
+                [f"AT+MID\r\n+OK={st[0]}", f"AT+UARTTL\r\n+OK={st[1]}"]
+            os.set_blocking(a.proc.stderr.fileno(), False)
+            try:
+                err = os.read(a.proc.stderr.fileno(), 65536).decode()
+            except BlockingIOError:
+                err = ""
+            assert not REPORTED.search(err), err
+            cur = st
+            sent += len(lines)
+            done += len(got)
+    finally:
+        err = a.stop() if a.proc.poll() is None else ""    # not killed
+    assert not REPORTED.search(err), err
+    left = len(os.listdir(a.dir)) - 1
+    print(f"# {done} saves answered, {kills} kills, {left} temp files left")
 
 if __name__ == "__main__":
     sys.exit(run_tests({k: v for k, v in globals().items()

@@ -582,6 +582,15 @@ MUTANTS = [
         breaks="a port idle for RSTIM seconds is told so in the log but not restarted",
         vm=["rstim_test.py::idle_port_restarted_busy_port_kept"],
     ),
+    # --- store.c: kill -9 during saves ----------------------------------------
+    Mutant(
+        name="store-save-in-place",
+        file="userspace/sernetd/store.c",
+        orig="\tfd = mkstemp(tmp);\n",
+        repl="\tfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);\n",
+        breaks="the config is rewritten in place: a kill mid-save leaves it cut",
+        vm=["agent_test.py::kill_9_during_saves_leaves_a_readable_config"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
