@@ -591,6 +591,55 @@ MUTANTS = [
         breaks="the config is rewritten in place: a kill mid-save leaves it cut",
         vm=["agent_test.py::kill_9_during_saves_leaves_a_readable_config"],
     ),
+    # --- wan.c: sernetd --wan applies WANN, DNS, USERMAC ----------------------
+    Mutant(
+        name="wan-old-address-kept",
+        file="userspace/sernetd/wan.c",
+        orig="\t\terr = rtnl_addr_delete(sk, ad, 0);\n",
+        repl="\t\terr = 0;\n",
+        breaks="AT+WANN=STATIC adds its address, the interface keeps its others",
+        vm=["wan_test.py::static_applied_on_restart_and_at_start"],
+    ),
+    Mutant(
+        name="wan-default-route-not-set",
+        file="userspace/sernetd/wan.c",
+        orig="err = rtnl_route_add(sk, rt, NLM_F_REPLACE);",
+        repl="err = 0;",
+        breaks="AT+WANN=STATIC's gateway is not the default route",
+        vm=["wan_test.py::static_applied_on_restart_and_at_start"],
+    ),
+    Mutant(
+        name="wan-dns-not-first",
+        file="userspace/sernetd/wan.c",
+        orig='!strcmp(w, "nameserver")',
+        repl='!strcmp(w, "nameserver:")',
+        breaks="AT+DNS is appended after the file's nameservers, not the first",
+        vm=["wan_test.py::dns_first_nameserver_other_lines_kept"],
+    ),
+    Mutant(
+        name="wan-usermac-not-set",
+        file="userspace/sernetd/wan.c",
+        orig="\t\trtnl_link_set_addr(ch, ad);\n",
+        repl="",
+        breaks="AT+USERMAC then AT+Z leaves the link address as it was",
+        vm=["wan_test.py::usermac_set_on_restart"],
+    ),
+    Mutant(
+        name="wan-dhcp-static-kept",
+        file="userspace/sernetd/wan.c",
+        orig="\t\tremove_addrs(a, sk, rtnl_link_get_ifindex(link), NULL, 1);\n",
+        repl="",
+        breaks="AT+WANN=DHCP keeps the static address beside the DHCP client's",
+        vm=["wan_test.py::dhcp_runs_the_command_static_removed"],
+    ),
+    Mutant(
+        name="wan-factory-applied",
+        file="userspace/sernetd/wan.c",
+        orig="return v && strcmp(v, def) ? v : NULL;",
+        repl="return v;",
+        breaks="installing sernet with --wan applies the seed's 192.168.0.x WANN and DNS",
+        vm=["wan_test.py::missing_interface_logged_agent_answers"],
+    ),
 ]
 
 # Killed too, but slower or like one above: run by name.
