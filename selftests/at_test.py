@@ -10,22 +10,28 @@ agent's (EPERM) and for a port not in command mode (EINVAL). Then AT mode
 (kernel/at.c) on a pty port serving TCP on loopback: the "+++" / "a" /
 "+ok" handshake, command lines to the agent and its replies to the tty,
 and every failure (wrong byte, late, "+++" inside a packet, no agent,
-agent killed) keeping every byte, checked at a TCP client. Mode changes
-are waited for as MODE events. Runs inside tools/vm/run; KTAP.
+agent killed) keeping every byte, checked at a TCP client; the longest
+line and reply and one byte more. The success, wrong byte and late cases
+run on the 8250 UART too (tools/vm/run --serial-loop: ttyS1 wired to
+ttyS2; without it they skip). Mode changes are waited for as MODE
+events. Runs inside tools/vm/run; KTAP.
 """
 import ctypes
 import errno
+import fcntl
 import os
 import select
 import signal
 import socket
 import struct
 import sys
+import termios
 import time
+import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sernet_helpers import nl_attrs, Port, expect_closed, read_fd, recv_n, \
-    run_tests, wait_for  # noqa
+    run_tests, wait_for, read, CLASS, LDISC, TIOCSETD, N_TTY, Skip  # noqa
 
 NETLINK_GENERIC = 16
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
@@ -178,19 +184,76 @@ def test_reply_only_from_agent_in_command_mode():
         p.close()
 
 
-class AtPort:
-    """a port serving TCP with a connected client, an events socket"""
+# the 8250 UART's rate in these tests: its automatic packing time is 4
+# character times (8N1: 10 bits, PROTOCOLS.md section 2)
+BAUD = 9600
+
+
+class Uart(Port):
+    """
+    sernet on the 8250 UART ttyS1, wired to ttyS2 by tools/vm/run
+    --serial-loop: master is ttyS2, where the host types. Both raw at
+    BAUD, the packing time automatic: the UART's 4 character times. QEMU
+    does not pace the line at the rate: bytes written to ttyS2 come out
+    of ttyS1 at once. Without the loop the test skips (CI fails a skip).
+    """
 
     def __init__(self, lport):
-        self.p = Port(lport, pack_time=20)
+        for name in ("ttyS1", "ttyS2"):
+            p = f"/sys/class/tty/{name}/type"
+            if not os.path.exists(p) or read(p) == "0":
+                raise Skip(f"no UART at {name}: tools/vm/run --serial-loop")
+        self.slave, self.master = (
+            os.open(f"/dev/{name}", os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            for name in ("ttyS1", "ttyS2"))
+        self.saved = [termios.tcgetattr(fd) for fd in (self.slave,
+                                                        self.master)]
+        try:
+            for fd in (self.slave, self.master):
+                tty.setraw(fd)
+                attrs = termios.tcgetattr(fd)
+                attrs[4] = attrs[5] = getattr(termios, f"B{BAUD}")
+                termios.tcsetattr(fd, termios.TCSANOW, attrs)
+                termios.tcflush(fd, termios.TCIOFLUSH)
+            fcntl.ioctl(self.slave, TIOCSETD, struct.pack("i", LDISC))
+            self.idx = next(int(d[6:]) for d in os.listdir(CLASS)
+                            if read(f"{CLASS}/{d}/tty_name") == "ttyS1")
+            self.lport = lport
+            for k, v in (("baud", BAUD), ("pack_time", 0), ("port", lport)):
+                self.set(k, v)
+            wait_for(lambda: self.state() == "LISTEN", 5, "LISTEN")
+            us = int(read(self.path("pack_time_us")))
+            assert us == 40_000_000 // BAUD, f"packing time {us} us"
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        fcntl.ioctl(self.slave, TIOCSETD, struct.pack("i", N_TTY))
+        for fd, attrs in zip((self.slave, self.master), self.saved):
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        super().close()
+
+
+class AtPort:
+    """a port serving TCP with a connected client, an events socket: on a
+    pty pair (packing time 20 ms) or with uart, on the 8250 (Uart)"""
+
+    def __init__(self, lport, uart=False):
+        self.p = Uart(lport) if uart else Port(lport, pack_time=20)
         self.ev = events_sock()
         self.c = self.p.connect()
         wait_for(lambda: self.p.state() == "CONNECTED(1)", 5, "client")
 
     def handshake(self):
-        """'+++' after silence: 'a' comes, HANDSHAKE"""
+        """'+++' after silence: 'a' comes one packing time after the last
+        '+' at the soonest, HANDSHAKE"""
+        pack = int(read(self.p.path("pack_time_us"))) / 1e6
+        start = time.monotonic()
         os.write(self.p.master, b"+++")
         assert read_fd(self.p.master, 1, 5) == b"a"
+        took = time.monotonic() - start
+        assert took >= pack, f"'a' after {took * 1e3:.2f} ms, not {pack}"
         expect_mode(self.ev, self.p, MODE_HANDSHAKE)
 
     def close(self):
@@ -207,7 +270,15 @@ def reply(sock, p, data, leave):
 
 
 def test_command_mode_lines_and_replies():
-    t = AtPort(4601)
+    command_mode_lines_and_replies(4601, False)
+
+
+def test_command_mode_lines_and_replies_8250():
+    command_mode_lines_and_replies(4621, True)
+
+
+def command_mode_lines_and_replies(lport, uart):
+    t = AtPort(lport, uart)
     try:
         with agent_sock() as a:
             assert register(a) == 0
@@ -223,10 +294,12 @@ def test_command_mode_lines_and_replies():
             assert A_AT_OVERLONG not in line
             assert reply(a, t.p, b"\r\n+OK\r\n", False) == 0
             assert read_fd(t.p.master, 6, 5) == b"\r\n+OK\r\n"
-            # an overlong line is cut at 1024 bytes and flagged
-            os.write(t.p.master, b"A" * 1500 + b"\r")
+            # an overlong line is cut at 1024 bytes and flagged; the next
+            # line says the rest came (a UART takes its time) and went
+            assert os.write(t.p.master, b"A" * 1500 + b"\rAT+W\r") == 1506
             line = next_msg(a, CMD_AT_LINE)
             assert line[A_AT_DATA] == b"A" * 1024 and A_AT_OVERLONG in line
+            assert next_msg(a, CMD_AT_LINE)[A_AT_DATA] == b"AT+W"
             assert reply(a, t.p, b"bye", True) == 0
             # the reply, then what the network sent meanwhile
             assert read_fd(t.p.master, 19, 5) == b"byeheld by the port"
@@ -238,8 +311,49 @@ def test_command_mode_lines_and_replies():
         t.close()
 
 
+def test_line_and_reply_length_limits():
+    """a line of SERNET_AT_LINE_MAX (1024) bytes is whole, one more byte
+    cuts it there (OVERLONG, the rest dropped); a reply of
+    SERNET_AT_REPLY_MAX (4096) bytes is written, one more byte is refused
+    by the policy: nothing written, still in command mode"""
+    t = AtPort(4611)
+    try:
+        with agent_sock() as a:
+            assert register(a) == 0
+            t.handshake()
+            os.write(t.p.master, b"a")
+            assert read_fd(t.p.master, 3, 5) == b"+ok"
+            expect_mode(t.ev, t.p, MODE_COMMAND)
+            os.write(t.p.master, b"L" * 1024 + b"\r")
+            line = next_msg(a, CMD_AT_LINE)
+            assert line[A_AT_DATA] == b"L" * 1024, len(line[A_AT_DATA])
+            assert A_AT_OVERLONG not in line, "1024 bytes flagged overlong"
+            os.write(t.p.master, b"M" * 1024 + b"N\rAT+NEXT\r")
+            line = next_msg(a, CMD_AT_LINE)
+            assert line[A_AT_DATA] == b"M" * 1024 and A_AT_OVERLONG in line
+            assert next_msg(a, CMD_AT_LINE)[A_AT_DATA] == b"AT+NEXT", \
+                "the cut line's rest was sent"
+            assert reply(a, t.p, b"r" * 4097, False) == -errno.ERANGE
+            assert read_fd(t.p.master, 1, 0.5) == b"", "a refused reply"
+            assert port_mode(t.p) == MODE_COMMAND
+            assert reply(a, t.p, b"R" * 4096, False) == 0
+            assert read_fd(t.p.master, 4096, 5) == b"R" * 4096
+            assert reply(a, t.p, b"\r\n+OK\r\n", True) == 0
+            assert read_fd(t.p.master, 6, 5) == b"\r\n+OK\r\n"
+            expect_mode(t.ev, t.p, MODE_WORK)
+    finally:
+        t.close()
+
 def test_wrong_byte_forwards_everything():
-    t = AtPort(4602)
+    wrong_byte_forwards_everything(4602, False)
+
+
+def test_wrong_byte_forwards_everything_8250():
+    wrong_byte_forwards_everything(4622, True)
+
+
+def wrong_byte_forwards_everything(lport, uart):
+    t = AtPort(lport, uart)
     try:
         with agent_sock() as a:
             assert register(a) == 0
@@ -252,14 +366,24 @@ def test_wrong_byte_forwards_everything():
 
 
 def test_late_answer_forwards():
-    t = AtPort(4603)
+    late_answer_forwards(4603, False)
+
+
+def test_late_answer_forwards_8250():
+    late_answer_forwards(4623, True)
+
+
+def late_answer_forwards(lport, uart):
+    """the host has 3 s from the 'a' to answer"""
+    t = AtPort(lport, uart)
     try:
         with agent_sock() as a:
             assert register(a) == 0
-            start = time.monotonic()
             t.handshake()
+            start = time.monotonic()
             expect_mode(t.ev, t.p, MODE_WORK, 10)
-            assert time.monotonic() - start >= 2.9, "sooner than 3 s"
+            took = time.monotonic() - start
+            assert 2.9 <= took < 4.5, f"{took:.2f} s, not 3 s"
             assert recv_n(t.c, 3, 5) == b"+++"
             os.write(t.p.master, b"a")
             assert recv_n(t.c, 1, 5) == b"a", "the late 'a' is data"
