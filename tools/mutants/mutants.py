@@ -582,6 +582,14 @@ MUTANTS = [
         breaks="a port idle for RSTIM seconds is told so in the log but not restarted",
         vm=["rstim_test.py::idle_port_restarted_busy_port_kept"],
     ),
+    Mutant(
+        name="at-reld-ignores-user-defaults",
+        file="userspace/sernetd/at.c",
+        orig="\tr = at_store_read(e, dpath, NULL, NULL, 0);\n",
+        repl="\tr = 0;\n",
+        breaks="AT+RELD after AT+CFGTF restores the factory's defaults, not the user's",
+        vm=["session_test.py::typed_session_udp_packing_cfgtf_reld"],
+    ),
     # --- store.c: kill -9 during saves ----------------------------------------
     Mutant(
         name="store-save-in-place",
