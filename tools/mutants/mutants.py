@@ -590,6 +590,23 @@ MUTANTS = [
         breaks="AT+RELD after AT+CFGTF restores the factory's defaults, not the user's",
         vm=["session_test.py::typed_session_udp_packing_cfgtf_reld"],
     ),
+    # --- the longest AT line and reply (at.c, netlink.c) ----------------------
+    Mutant(
+        name="at-line-max-off-by-one",
+        file="kernel/at.c",
+        orig="SERNET_AT_LINE_MAX, &n)",
+        repl="SERNET_AT_LINE_MAX - 1, &n)",
+        breaks="a command line of exactly 1024 bytes is cut as overlong",
+        vm=["at_test.py::line_and_reply_length_limits"],
+    ),
+    Mutant(
+        name="netlink-at-reply-past-max",
+        file="kernel/netlink.c",
+        orig=".len = SERNET_AT_REPLY_MAX },",
+        repl=".len = 2 * SERNET_AT_REPLY_MAX },",
+        breaks="an AT_REPLY longer than SERNET_AT_REPLY_MAX is written to the tty",
+        vm=["at_test.py::line_and_reply_length_limits"],
+    ),
     # --- store.c: kill -9 during saves ----------------------------------------
     Mutant(
         name="store-save-in-place",
