@@ -196,15 +196,27 @@ def test_usermac_set_on_restart():
             assert link["address"] == "02:aa:bb:cc:dd:01"
             assert "UP" in link["flags"]
             assert answer(a.at("AT+MAC")) == "02AABBCCDD01"
-            # not stored: a second restart leaves the address alone
+            # stored: set only (as on the K3), applied at every restart
+            assert "\r\n+ERR=-3\r\n" in a.at("AT+USERMAC").stdout
+            assert "AT+USERMAC=02AABBCCDD01" in a.conf_lines()
             ip(p.a, "link", "set", "v0", "address", "02:aa:bb:cc:dd:02")
             assert OK in a.at("AT+Z").stdout
-            assert answer(a.at("AT+MAC")) == "02AABBCCDD02"
+            assert answer(a.at("AT+MAC")) == "02AABBCCDD01"
+            # and at the agent's start (the board rebooted)
+            a.stop()
+            ip(p.a, "link", "set", "v0", "address", "02:aa:bb:cc:dd:03")
+            a.start()
+            assert answer(a.at("AT+MAC")) == "02AABBCCDD01"
+            assert "UP" in p.link()["flags"]
         finally:
             a.stop()
-        assert not any("USERMAC" in line for line in a.conf_lines())
     finally:
         p.close()
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def test_dhcp_runs_the_command_static_removed():
@@ -229,9 +241,10 @@ def test_dhcp_runs_the_command_static_removed():
             # the agent answers while the command runs
             assert answer(a.at("AT+WANN")) == "DHCP,0.0.0.0,0.0.0.0,0.0.0.0"
             assert time.monotonic() - t < 3
-            wait_for(lambda: os.path.exists(out), 5, "the DHCP command")
-            with open(out) as f:
-                assert f.read() == "v0\n"
+            # the file is there from the shell's open, its line after
+            wait_for(lambda: os.path.exists(out) and
+                     read_text(out).endswith("\n"), 5, "the DHCP command")
+            assert read_text(out) == "v0\n"
             assert p.addrs() == ["10.97.0.60/24"]
         finally:
             a.stop()

@@ -590,6 +590,23 @@ MUTANTS = [
         breaks="AT+RELD after AT+CFGTF restores the factory's defaults, not the user's",
         vm=["session_test.py::typed_session_udp_packing_cfgtf_reld"],
     ),
+    Mutant(
+        name="store-given-factory-dropped",
+        file="userspace/sernetd/store.c",
+        orig="if (!AT_SET(e, c, p) && !strcmp(AT_VAL(e, c, p), def))",
+        repl="if (!strcmp(AT_VAL(e, c, p), def))",
+        breaks="a factory value the user set is not saved: after a restart --wan no longer applies it",
+        host=["test_store"],
+    ),
+    Mutant(
+        name="store-temps-kept",
+        file="userspace/sernetd/store.c",
+        orig="\t\t\t\tunlink(g.gl_pathv[i]);\n",
+        repl="\t\t\t\t(void)g.gl_pathv[i];\n",
+        breaks="the temp files of saves cut short by a kill pile up beside the config",
+        host=["test_store"],
+        vm=["agent_test.py::kill_9_during_saves_leaves_a_readable_config"],
+    ),
     # --- the longest AT line and reply (at.c, netlink.c) ----------------------
     Mutant(
         name="at-line-max-off-by-one",
@@ -660,8 +677,8 @@ MUTANTS = [
     Mutant(
         name="wan-factory-applied",
         file="userspace/sernetd/wan.c",
-        orig="return v && strcmp(v, def) ? v : NULL;",
-        repl="return v;",
+        orig="return at_engine_given(a->e, name, 0) ?",
+        repl="return 1 ?",
         breaks="installing sernet with --wan applies the seed's 192.168.0.x WANN and DNS",
         vm=["wan_test.py::missing_interface_logged_agent_answers"],
     ),

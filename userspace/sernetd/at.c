@@ -261,7 +261,7 @@ void at_default(const struct at_cmd *c, char *out, size_t outsz)
 
 static int stored(const struct at_cmd *c)
 {
-	return c->kind == AT_K_STORED || c->kind == AT_K_SYS;
+	return c->kind == AT_K_STORED || c->kind == AT_K_SYS || c->kind == AT_K_SETSYS;
 }
 
 int at_store_value(struct at_engine *e, const struct at_cmd *c, int port, const char *params)
@@ -280,6 +280,7 @@ int at_store_value(struct at_engine *e, const struct at_cmd *c, int port, const 
 		return AT_EPERM;
 	free(AT_VAL(e, c, port));
 	AT_VAL(e, c, port) = dup;
+	AT_SET(e, c, port) = 1;
 	return AT_OK;
 }
 
@@ -296,6 +297,7 @@ void at_reset(struct at_engine *e)
 		for (int p = c->per_port; p <= (c->per_port ? AT_PORTS_MAX : 0); p++) {
 			free(AT_VAL(e, c, p));
 			AT_VAL(e, c, p) = strdup(def);
+			AT_SET(e, c, p) = 0;
 		}
 	}
 }
@@ -330,7 +332,10 @@ struct at_engine *at_engine_new(const struct at_ops *ops, void *priv)
 	e->ops = ops;
 	e->priv = priv;
 	e->val = calloc(at_ncmds * (AT_PORTS_MAX + 1), sizeof(*e->val));
-	if (!e->val) {
+	e->set = calloc(at_ncmds * (AT_PORTS_MAX + 1), sizeof(*e->set));
+	if (!e->val || !e->set) {
+		free(e->val);
+		free(e->set);
 		free(e);
 		return NULL;
 	}
@@ -350,6 +355,7 @@ void at_engine_free(struct at_engine *e)
 		free(e->unknown[i]);
 	free(e->unknown);
 	free(e->val);
+	free(e->set);
 	free(e->path);
 	free(e);
 }
@@ -379,6 +385,15 @@ const char *at_engine_get(struct at_engine *e, const char *name, int port)
 	if (name_port(name, port, &c) || !stored(c))
 		return NULL;
 	return AT_VAL(e, c, port);
+}
+
+int at_engine_given(struct at_engine *e, const char *name, int port)
+{
+	const struct at_cmd *c;
+
+	if (name_port(name, port, &c) || !stored(c))
+		return 0;
+	return AT_SET(e, c, port);
 }
 
 int at_engine_set(struct at_engine *e, const char *name, int port, const char *params)
@@ -487,6 +502,7 @@ static int command(struct at_engine *e, char *s, struct buf *b, unsigned int *fl
 		answer(b, r, out);
 		return 0;
 	case AT_K_SETACT:
+	case AT_K_SETSYS:
 		if (!params) {
 			answer(b, AT_EOP, NULL);
 			return 0;
@@ -495,6 +511,11 @@ static int command(struct at_engine *e, char *s, struct buf *b, unsigned int *fl
 		if (!r)
 			r = ops && ops->action ?
 			    ops->action(e->priv, c->name, port, canon, out, sizeof(out)) : AT_EPERM;
+		if (!r && c->kind == AT_K_SETSYS) {
+			r = at_store_value(e, c, port, canon);
+			if (!r)
+				*flags |= AT_F_SAVE;
+		}
 		answer(b, r, out[0] ? out : NULL);
 		return 0;
 	case AT_K_SYS:

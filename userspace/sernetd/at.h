@@ -46,6 +46,8 @@ size_t at_engine_line(struct at_engine *e, const char *line, size_t len,
  */
 const char *at_engine_get(struct at_engine *e, const char *name, int port);
 int at_engine_set(struct at_engine *e, const char *name, int port, const char *params); /* AT_* */
+/* 1: the value was given (a set, the file), if only the factory's; 0 since a reset */
+int at_engine_given(struct at_engine *e, const char *name, int port);
 
 /* Persistence: a file of "AT+NAME[n]=params" lines. Load replays it; a bad line is reported with
  * report(priv, path, lineno, reason) and skipped; unknown lines are kept and written back by save.

@@ -14,6 +14,7 @@ static const char *const ops[] = {
 	[AT_K_SETACT] = "set (action)",
 	[AT_K_LIVE] = "query (live); set -5",
 	[AT_K_SYS] = "query, set (with `--wan`)",
+	[AT_K_SETSYS] = "set (with `--wan`)",
 };
 
 static void range(const struct at_param *p)
@@ -65,7 +66,8 @@ int main(void)
 	       "| --- | --- | --- | --- | --- | --- | --- |\n", AT_PORTS_MAX);
 	for (unsigned int i = 0; i < at_ncmds; i++) {
 		const struct at_cmd *c = &at_cmds[i];
-		int stored = c->kind == AT_K_STORED || c->kind == AT_K_SYS;
+		int stored = c->kind == AT_K_STORED || c->kind == AT_K_SYS ||
+			     c->kind == AT_K_SETSYS;
 
 		printf("| `AT+%s%s` | %s | %s | %s | ", c->name, c->per_port ? "n" : "",
 		       c->desc, c->per_port ? "per port" : "global", ops[c->kind]);

@@ -21,9 +21,10 @@ enum at_kind {
 	AT_K_STORED,    /* query and set, stored, takes effect on restart */
 	AT_K_QUERY,     /* query only, live value from ops->query */
 	AT_K_ACTION,    /* no parameters, no '=' (ENTM Z RELD CFGTF) */
-	AT_K_SETACT,    /* set only, through ops->action (USERMAC PING1) */
+	AT_K_SETACT,    /* set only, through ops->action (PING1) */
 	AT_K_LIVE,      /* live query, set answers -5 (SOCKLKA) */
 	AT_K_SYS,       /* stored; the live value when ops->query says so, set via ops->action */
+	AT_K_SETSYS,    /* set only, via ops->action, then stored (USERMAC) */
 };
 
 #define AT_P_ZERO 1
@@ -58,6 +59,8 @@ struct at_engine {
 	const struct at_ops *ops;
 	void *priv;
 	char **val;                     /* [cmd * (AT_PORTS_MAX + 1) + port], port 0 = global */
+	unsigned char *set;             /* [the same]: given by a set or the file, even if the
+					 * factory's value; 0 after a reset */
 	char *port[AT_PORTS_MAX + 1];   /* PORTn=/dev/tty.. */
 	char **unknown;                 /* lines kept as read */
 	size_t nunknown;
@@ -65,6 +68,7 @@ struct at_engine {
 };
 
 #define AT_VAL(e, c, port) ((e)->val[((c) - at_cmds) * (AT_PORTS_MAX + 1) + (port)])
+#define AT_SET(e, c, port) ((e)->set[((c) - at_cmds) * (AT_PORTS_MAX + 1) + (port)])
 
 /* "UART2" -> the command and its port (1 without a digit, 0 for a global one); AT_OK or -2 */
 int at_resolve(const char *name, size_t len, const struct at_cmd **c, int *port);

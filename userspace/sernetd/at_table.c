@@ -37,7 +37,7 @@ const struct at_cmd at_cmds[] = {
 	{ "VER", 0, AT_K_QUERY, 1, "firmware version", { STR("VER", 0, 0, NULL) } },
 	{ "MID", 0, AT_K_STORED, 1, "module name", { STR("Name", 1, 15, "USR-K3") } },
 	{ "MAC", 0, AT_K_QUERY, 1, "MAC address", { { "MAC", AT_T_MAC, 0, 0, 0, NULL, NULL } } },
-	{ "USERMAC", 0, AT_K_SETACT, 1, "set the MAC address",
+	{ "USERMAC", 0, AT_K_SETSYS, 1, "set the MAC address",
 	  { { "MAC", AT_T_MAC, 0, 0, 0, NULL, NULL } } },
 	{ "PDTIME", 0, AT_K_QUERY, 1, "production date", { STR("Data", 0, 0, NULL) } },
 	{ "WANN", 0, AT_K_SYS, 4, "WAN interface address",

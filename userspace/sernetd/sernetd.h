@@ -30,7 +30,6 @@ struct agent {
 	const char *wan;		/* --wan IFNAME or NULL */
 	const char *dhcp_cmd;		/* --dhcp-cmd, %s = the interface */
 	const char *resolv;		/* --resolv FILE */
-	char usermac[13];		/* AT+USERMAC since the last restart */
 	unsigned int second_ms;		/* RSTIM's second (1000; tests shorten it) */
 	struct nl_sock *sk;		/* the registered agent socket */
 	int family;

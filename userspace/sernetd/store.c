@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +101,31 @@ int at_store_read(struct at_engine *e, const char *path, at_report_fn report, vo
 	return err;
 }
 
+/*
+ * The temp files of saves a kill cut short (mkstemp's "PATH.XXXXXX", and
+ * "PATH.defaults.XXXXXX" of AT+CFGTF): never read, removed at the next load
+ */
+static void remove_temps(const char *path)
+{
+	static const char *const pats[] = { "%s.??????", "%s.defaults.??????" };
+	char *pat;
+	glob_t g;
+
+	for (size_t p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		if (asprintf(&pat, pats[p], path) < 0)
+			return;
+		if (!glob(pat, GLOB_NOSORT, NULL, &g)) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				unlink(g.gl_pathv[i]);
+			globfree(&g);
+		}
+		free(pat);
+	}
+}
+
 int at_store_load(struct at_engine *e, const char *path, at_report_fn report, void *priv)
 {
+	remove_temps(path);
 	for (size_t i = 0; i < e->nunknown; i++)
 		free(e->unknown[i]);
 	e->nunknown = 0;
@@ -118,11 +142,13 @@ static int write_all(struct at_engine *e, FILE *f)
 	for (unsigned int i = 0; i < at_ncmds; i++) {
 		const struct at_cmd *c = &at_cmds[i];
 
-		if (c->kind != AT_K_STORED && c->kind != AT_K_SYS)
+		if (c->kind != AT_K_STORED && c->kind != AT_K_SYS &&
+		    c->kind != AT_K_SETSYS)
 			continue;
 		at_default(c, def, sizeof(def));
 		for (int p = c->per_port; p <= (c->per_port ? AT_PORTS_MAX : 0); p++) {
-			if (!strcmp(AT_VAL(e, c, p), def))
+			/* a factory value given is kept: --wan applies it */
+			if (!AT_SET(e, c, p) && !strcmp(AT_VAL(e, c, p), def))
 				continue;
 			if (p)
 				fprintf(f, "AT+%s%d=%s\n", c->name, p, AT_VAL(e, c, p));

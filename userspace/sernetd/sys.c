@@ -258,13 +258,11 @@ int sys_action(void *priv, const char *name, int port, const char *params,
 	/* USERMAC, WANN, DNS change the board: only on --wan's interface */
 	if (!a->wan)
 		return AT_EPERM;
-	/* USERMAC is not stored: held until the next restart (AT+Z) */
-	if (!strcmp(name, "USERMAC")) {
-		if (strtol((char[3]){ params[0], params[1], 0 }, NULL, 16) & 1 ||
-		    !strcmp(params, "000000000000"))
-			return AT_EPARAM;	/* multicast or zero */
-		snprintf(a->usermac, sizeof(a->usermac), "%s", params);
-	}
+	/* USERMAC: stored by the engine, applied at the next restart */
+	if (!strcmp(name, "USERMAC") &&
+	    (strtol((char[3]){ params[0], params[1], 0 }, NULL, 16) & 1 ||
+	     !strcmp(params, "000000000000")))
+		return AT_EPARAM;	/* multicast or zero */
 	out[0] = 0;
 	return AT_OK;
 }

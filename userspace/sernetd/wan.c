@@ -5,7 +5,7 @@
  * and on AT+Z. Addresses, link and routes through rtnetlink (libnl-route);
  * DHCP by the --dhcp-cmd command; DNS as the first nameserver line of the
  * --resolv file. A step that fails is logged and the others still run.
- * The factory values of WANN and DNS are never applied.
+ * The factory values of WANN and DNS are applied only when given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,15 +27,14 @@
 #include "at_int.h"
 #include "sernetd.h"
 
-/* The stored value of a global command, or NULL when it is the factory one */
+/*
+ * The stored value of a global command the user gave (a set, the config
+ * file), or NULL: the factory's, never applied unless given
+ */
 static const char *set_value(struct agent *a, const char *name)
 {
-	const struct at_cmd *c = at_cmd_find(name, strlen(name));
-	const char *v = at_engine_get(a->e, name, 0);
-	char def[128];
-
-	at_default(c, def, sizeof(def));
-	return v && strcmp(v, def) ? v : NULL;
+	return at_engine_given(a->e, name, 0) ?
+	       at_engine_get(a->e, name, 0) : NULL;
 }
 
 static void fail(struct agent *a, const char *what, int err)
@@ -43,19 +42,22 @@ static void fail(struct agent *a, const char *what, int err)
 	logf_(LOG_ERR, "--wan %s: %s: %s", a->wan, what, nl_geterror(err));
 }
 
-/* Down, the new address, up again if it was */
+/* Down, the new address, up again if it was; nothing if it has it */
 static void apply_mac(struct agent *a, struct nl_sock *sk,
-		      struct rtnl_link *link)
+		      struct rtnl_link *link, const char *usermac)
 {
 	unsigned char mac[6];
 	struct rtnl_link *ch = rtnl_link_alloc();
-	struct nl_addr *ad;
+	struct nl_addr *ad, *now = rtnl_link_get_addr(link);
 	int up = rtnl_link_get_flags(link) & IFF_UP, err = -NLE_NOMEM;
 
 	for (int i = 0; i < 6; i++)
-		sscanf(a->usermac + 2 * i, "%2hhx", &mac[i]);
+		sscanf(usermac + 2 * i, "%2hhx", &mac[i]);
 	ad = nl_addr_build(AF_LLC, mac, sizeof(mac));
-	if (ch && ad) {
+	if (ad && now && nl_addr_get_len(now) == sizeof(mac) &&
+	    !memcmp(nl_addr_get_binary_addr(now), mac, sizeof(mac))) {
+		err = 0;
+	} else if (ch && ad) {
 		rtnl_link_unset_flags(ch, IFF_UP);
 		err = up ? rtnl_link_change(sk, link, ch, 0) : 0;
 		rtnl_link_set_addr(ch, ad);
@@ -69,8 +71,6 @@ static void apply_mac(struct agent *a, struct nl_sock *sk,
 	}
 	if (err)
 		fail(a, "USERMAC", err);
-	else
-		a->usermac[0] = 0;
 	nl_addr_put(ad);
 	rtnl_link_put(ch);
 }
@@ -282,6 +282,7 @@ static int write_resolv(const char *file, const char *ns)
 void wan_apply(struct agent *a)
 {
 	const char *wann = set_value(a, "WANN"), *dns = set_value(a, "DNS");
+	const char *usermac = set_value(a, "USERMAC");
 	char mode[8], ip[16], mask[16], gw[16];
 	struct rtnl_link *link = NULL;
 	struct nl_sock *sk;
@@ -302,8 +303,8 @@ void wan_apply(struct agent *a)
 		fail(a, "the interface", err);
 		goto out;
 	}
-	if (a->usermac[0])
-		apply_mac(a, sk, link);
+	if (usermac)
+		apply_mac(a, sk, link, usermac);
 	if (!wann || sscanf(wann, "%7[^,],%15[^,],%15[^,],%15s", mode, ip, mask,
 			    gw) != 4)
 		goto out;

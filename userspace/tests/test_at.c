@@ -534,6 +534,7 @@ static void test_live(void **state)
 	assert_string_equal(run(e, "AT+USERMAC=d8b04c000002"), ERR(-5));
 	assert_string_equal(l.last, "USERMAC0=D8B04C000002");
 	assert_string_equal(at_engine_get(e, "DNS", 0), "192.168.0.1");
+	assert_string_equal(at_engine_get(e, "USERMAC", 0), "");
 	assert_int_equal(flags, 0);
 	/* with --wan: stored, shown from the store */
 	l.wan = 1;
@@ -545,9 +546,14 @@ static void test_live(void **state)
 	assert_string_equal(run(e, "AT+DNS=127.0.0.53"), OK);
 	assert_string_equal(run(e, "AT+DNS"), Q("127.0.0.53"));
 	assert_string_equal(run(e, "AT+USERMAC=D8B04C000002"), OK);
-	assert_int_equal(flags, 0);
+	/* stored (applied at the next restart), yet set only as on the K3 */
+	assert_int_equal(flags, AT_F_SAVE);
+	assert_string_equal(at_engine_get(e, "USERMAC", 0), "D8B04C000002");
+	assert_int_equal(at_engine_given(e, "USERMAC", 0), 1);
+	assert_string_equal(run(e, "AT+USERMAC"), ERR(-3));
 	assert_string_equal(run(e, "AT+USERMAC=D8B04C00000"), ERR(-4));
 	assert_string_equal(run(e, "AT+USERMAC=D8B04C00000G"), ERR(-4));
+	assert_string_equal(at_engine_get(e, "USERMAC", 0), "D8B04C000002");
 	at_engine_free(e);
 }
 

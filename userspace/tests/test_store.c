@@ -248,6 +248,54 @@ static void test_cfgtf_reld(void **state)
 	at_engine_free(e);
 }
 
+/* A factory value the user gave is kept as given (--wan applies it) */
+static void test_given_factory_value(void **state)
+{
+	struct at_engine *e = at_engine_new(NULL, NULL);
+	char def[128], want[160];
+	unsigned int flags = 0;
+	char out[256];
+
+	(void)state;
+	snprintf(def, sizeof(def), "%s", at_engine_get(e, "WANN", 0));
+	assert_string_equal(def, "STATIC,192.168.0.7,255.255.255.0,192.168.0.1");
+	assert_int_equal(at_engine_given(e, "WANN", 0), 0);
+	assert_int_equal(at_engine_set(e, "WANN", 0, def), AT_OK);
+	assert_int_equal(at_engine_given(e, "WANN", 0), 1);
+	assert_int_equal(at_engine_given(e, "DNS", 0), 0);
+	assert_int_equal(at_store_save(e, path), 0);
+	snprintf(want, sizeof(want), "AT+WANN=%s\n", def);
+	assert_string_equal(get("sernet.conf"), want);
+	at_engine_free(e);
+	e = at_engine_new(NULL, NULL);
+	assert_int_equal(at_store_load(e, path, report, NULL), 0);
+	assert_int_equal(at_engine_given(e, "WANN", 0), 1);
+	/* AT+RELD without user defaults: the factory's, not given */
+	at_engine_set_path(e, path);
+	at_engine_line(e, "AT+RELD", 7, out, sizeof(out), &flags);
+	assert_int_equal(at_engine_given(e, "WANN", 0), 0);
+	assert_int_equal(at_store_save(e, path), 0);
+	assert_string_equal(get("sernet.conf"), "");
+	at_engine_free(e);
+}
+
+/* Saves a kill cut short leave temp files: the next load removes them */
+static void test_stale_temps_removed(void **state)
+{
+	struct at_engine *e = at_engine_new(NULL, NULL);
+
+	(void)state;
+	put("sernet.conf", "AT+MID=X\n");
+	put("sernet.conf.defaults", "AT+MID=Y\n");
+	put("sernet.conf.Ab12Cd", "AT+MID=cut sho");
+	put("sernet.conf.defaults.Xy34Zw", "AT+MI");
+	assert_int_equal(at_store_load(e, path, report, NULL), 0);
+	assert_string_equal(at_engine_get(e, "MID", 0), "X");
+	only("sernet.conf sernet.conf.defaults ");
+	assert_string_equal(reports, "");
+	at_engine_free(e);
+}
+
 static void test_save_fails(void **state)
 {
 	struct at_engine *e = at_engine_new(NULL, NULL);
@@ -280,6 +328,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cfgtf_reld, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_given_factory_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_temps_removed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
