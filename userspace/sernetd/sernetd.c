@@ -140,21 +140,27 @@ static int nl_setup(struct agent *a)
 	return 0;
 }
 
+/*
+ * Bound under a temp name and renamed once it listens: a client that sees
+ * the path can connect (bound but not yet listening, it would be refused)
+ */
 static int ctl_listen(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path) >=
+	    (int)sizeof(sa.sun_path))
 		return -1;
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	unlink(path);
+	unlink(sa.sun_path);
 	umask(077);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(path, 0600) || listen(fd, 4)) {
+	    chmod(sa.sun_path, 0600) || listen(fd, 4) ||
+	    rename(sa.sun_path, path)) {
+		unlink(sa.sun_path);
 		close(fd);
 		return -1;
 	}
