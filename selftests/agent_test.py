@@ -311,11 +311,17 @@ def test_mac_wann_dns_of_the_route_interface():
             assert answer(a.at("AT+WANN")) == \
                 "STATIC,10.99.0.2,255.255.255.0,10.99.0.1"
             assert answer(a.at("AT+DNS")) == first_nameserver()
+            # an address with a lifetime is a DHCP client's
+            subprocess.run(["ip", "-n", ns.name, "addr", "change",
+                            "10.99.0.2/24", "dev", "d0", "valid_lft", "600",
+                            "preferred_lft", "600"], check=True)
+            assert answer(a.at("AT+WANN")) == \
+                "DHCP,10.99.0.2,255.255.255.0,10.99.0.1"
             # without --wan the board's network is not the agent's
             for line in ("AT+WANN=STATIC,10.99.0.9,255.255.255.0,10.99.0.1",
                          "AT+DNS=10.99.0.53", "AT+USERMAC=0A0B0C0D0E0F"):
                 assert "\r\n+ERR=-5\r\n" in a.at(line).stdout, line
-            assert answer(a.at("AT+WANN")).startswith("STATIC,10.99.0.2,")
+            assert answer(a.at("AT+WANN")).startswith("DHCP,10.99.0.2,")
             # a dummy drops it: nothing leaves the VM
             assert answer(a.at("AT+PING1=192.0.2.1")) == "TIMEOUT"
         finally:

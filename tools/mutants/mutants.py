@@ -607,6 +607,14 @@ MUTANTS = [
         host=["test_store"],
         vm=["agent_test.py::kill_9_during_saves_leaves_a_readable_config"],
     ),
+    Mutant(
+        name="sys-wann-always-static",
+        file="userspace/sernetd/sys.c",
+        orig="\t\t\tmode = \"DHCP\";\n",
+        repl="\t\t\tmode = \"STATIC\";\n",
+        breaks="AT+WANN answers STATIC for an address a DHCP client set",
+        vm=["agent_test.py::mac_wann_dns_of_the_route_interface"],
+    ),
     # --- the longest AT line and reply (at.c, netlink.c) ----------------------
     Mutant(
         name="at-line-max-off-by-one",

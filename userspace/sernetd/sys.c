@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <ctype.h>
-#include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,6 +21,9 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
+
+#include <linux/if_addr.h>
+#include <netlink/route/addr.h>
 
 #include "sernetd.h"
 
@@ -91,34 +93,49 @@ static int mac_of(const char *ifname, char *out, size_t outsz)
 }
 
 /*
- * Mode, address, mask and gateway of the default-route interface. The mode
- * is always STATIC: whether a DHCP client set the address is not looked
- * for.
+ * Mode, address, mask and gateway of the default-route interface, its
+ * first IPv4 address over rtnetlink: DHCP when that address has a lifetime
+ * (what DHCP clients give, IFA_F_PERMANENT unset), else STATIC.
  */
 static int wann(char *out, size_t outsz)
 {
 	char ifname[IF_NAMESIZE], ip[16] = "0.0.0.0", mask[16] = "0.0.0.0";
 	char gws[16] = "0.0.0.0";
-	struct ifaddrs *ifa, *i;
-	struct in_addr gw;
+	const char *mode = "STATIC";
+	struct nl_sock *sk = NULL;
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct in_addr gw, m;
+	int ifindex;
 
-	if (!route_if(ifname, &gw)) {
-		inet_ntop(AF_INET, &gw, gws, sizeof(gws));
-		if (!getifaddrs(&ifa)) {
-			for (i = ifa; i; i = i->ifa_next)
-				if (i->ifa_addr && i->ifa_netmask &&
-				    i->ifa_addr->sa_family == AF_INET &&
-				    !strcmp(i->ifa_name, ifname)) {
-					inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-						  ip, sizeof(ip));
-					inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_netmask)->sin_addr,
-						  mask, sizeof(mask));
-					break;
-				}
-			freeifaddrs(ifa);
-		}
+	if (route_if(ifname, &gw))
+		goto out;
+	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
+	ifindex = (int)if_nametoindex(ifname);
+	sk = nl_socket_alloc();
+	if (!ifindex || !sk || nl_connect(sk, NETLINK_ROUTE) ||
+	    rtnl_addr_alloc_cache(sk, &cache))
+		goto out;
+	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ad = (struct rtnl_addr *)o;
+		struct nl_addr *l = rtnl_addr_get_local(ad);
+		int len = rtnl_addr_get_prefixlen(ad);
+
+		if (rtnl_addr_get_ifindex(ad) != ifindex ||
+		    rtnl_addr_get_family(ad) != AF_INET || !l ||
+		    nl_addr_get_len(l) != 4)
+			continue;
+		inet_ntop(AF_INET, nl_addr_get_binary_addr(l), ip, sizeof(ip));
+		m.s_addr = htonl(len ? ~0u << (32 - len) : 0);
+		inet_ntop(AF_INET, &m, mask, sizeof(mask));
+		if (!(rtnl_addr_get_flags(ad) & IFA_F_PERMANENT))
+			mode = "DHCP";
+		break;
 	}
-	snprintf(out, outsz, "STATIC,%s,%s,%s", ip, mask, gws);
+	nl_cache_free(cache);
+out:
+	nl_socket_free(sk);
+	snprintf(out, outsz, "%s,%s,%s,%s", mode, ip, mask, gws);
 	return AT_OK;
 }
 
