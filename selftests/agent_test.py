@@ -25,7 +25,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sernet_helpers import (Port, TIOCSETD, LDISC, read, read_fd,  # noqa
                             run_tests, wait_for, write_all_fd, recv_n,
-                            expect_closed, Agent, answer)
+                            expect_closed, Agent, answer, free_port,
+                            agent_port)
 
 
 def test_at_answers_ok():
@@ -66,14 +67,6 @@ def test_non_root_refused():
         assert "+OK" not in r.stdout, r
     finally:
         a.stop()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def sysfs(p, *names):
@@ -164,10 +157,7 @@ def test_agent_killed_and_restarted_keeps_connection():
     a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp}\n")
     p = None
     try:
-        p = Port(None)
-        p.lport = lp
-        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
-        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        p = agent_port(lp)
         c = p.connect()
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
         a.kill()

@@ -256,6 +256,13 @@ class AtPort:
         assert took >= pack, f"'a' after {took * 1e3:.2f} ms, not {pack}"
         expect_mode(self.ev, self.p, MODE_HANDSHAKE)
 
+    def enter(self):
+        """the handshake answered: '+ok', COMMAND"""
+        self.handshake()
+        os.write(self.p.master, b"a")
+        assert read_fd(self.p.master, 3, 5) == b"+ok"
+        expect_mode(self.ev, self.p, MODE_COMMAND)
+
     def close(self):
         self.c.close()
         self.ev.close()
@@ -282,10 +289,7 @@ def command_mode_lines_and_replies(lport, uart):
     try:
         with agent_sock() as a:
             assert register(a) == 0
-            t.handshake()
-            os.write(t.p.master, b"a")
-            assert read_fd(t.p.master, 3, 5) == b"+ok"
-            expect_mode(t.ev, t.p, MODE_COMMAND)
+            t.enter()
             # the network's bytes wait while in command mode
             t.c.sendall(b"held by the port")
             os.write(t.p.master, b"AT+X\r\n")
@@ -320,10 +324,7 @@ def test_line_and_reply_length_limits():
     try:
         with agent_sock() as a:
             assert register(a) == 0
-            t.handshake()
-            os.write(t.p.master, b"a")
-            assert read_fd(t.p.master, 3, 5) == b"+ok"
-            expect_mode(t.ev, t.p, MODE_COMMAND)
+            t.enter()
             os.write(t.p.master, b"L" * 1024 + b"\r")
             line = next_msg(a, CMD_AT_LINE)
             assert line[A_AT_DATA] == b"L" * 1024, len(line[A_AT_DATA])
@@ -426,10 +427,7 @@ def test_agent_killed_in_command_mode():
             os._exit(0)
     try:
         assert os.read(r, 1) == b"\0", "the child could not register"
-        t.handshake()
-        os.write(t.p.master, b"a")
-        assert read_fd(t.p.master, 3, 5) == b"+ok"
-        expect_mode(t.ev, t.p, MODE_COMMAND)
+        t.enter()
         t.c.sendall(b"waiting")
         os.kill(pid, signal.SIGKILL)
         expect_mode(t.ev, t.p, MODE_WORK)

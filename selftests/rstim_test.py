@@ -10,25 +10,16 @@ decision itself (0 = off, command mode, the bounds) is test_rstim.c's.
 Runs inside tools/vm/run; KTAP.
 """
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Agent, Port, expect_closed, read, read_fd, \
-    run_tests, wait_for  # noqa
+from sernet_helpers import Agent, agent_port, expect_closed, free_port, \
+    read_fd, run_tests, wait_for  # noqa
 
 SECOND_MS = 50
 RSTIM = 60
 IDLE = RSTIM * SECOND_MS / 1000     # 3 s
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_idle_port_restarted_busy_port_kept():
@@ -38,10 +29,7 @@ def test_idle_port_restarted_busy_port_kept():
     p = None
     try:
         t0 = time.monotonic()
-        p = Port(None)
-        p.lport = lp
-        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
-        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        p = agent_port(lp)
         c = p.connect()
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
         # nothing from the network: the restart ends the connection, not

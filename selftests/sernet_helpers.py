@@ -394,3 +394,26 @@ def answer(r):
     m = re.fullmatch(r"AT[^\r]*\r\n\+OK=([^\r]*)\r\n\n", r.stdout)
     assert m, r
     return m.group(1)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """a loopback port no one is bound to now"""
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def agent_port(lp):
+    """a new pty port the agent serves as TCPS on lp (its stored
+    AT+SOCKA1): pushed and listening"""
+    p = Port(None)
+    p.lport = lp
+    try:
+        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
+        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+    except AssertionError:
+        p.close()
+        raise
+    return p

@@ -14,16 +14,8 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sernet_helpers import Agent, Port, answer, expect_closed, read, \
-    read_fd, run_tests, udp_sock, wait_for  # noqa
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from sernet_helpers import Agent, agent_port, answer, expect_closed, \
+    free_port, read, read_fd, run_tests, udp_sock, wait_for  # noqa
 
 
 def typed(p, line):
@@ -44,10 +36,7 @@ def test_typed_session_udp_packing_cfgtf_reld():
     a = Agent(f"AT+SOCKA1=TCPS,127.0.0.1,{lp}\n")
     p = None
     try:
-        p = Port(None)
-        p.lport = lp
-        wait_for(lambda: read(p.path("port")) == str(lp), 5, "the push")
-        wait_for(lambda: p.state() == "LISTEN", 5, "LISTEN")
+        p = agent_port(lp)
         c = p.connect()
         os.write(p.master, b"+++")
         assert read_fd(p.master, 1, 5) == b"a"
