@@ -4,9 +4,10 @@
 sernet: AT+RSTIM (PROTOCOLS.md section 8) through the agent sernetd: a
 port that received nothing from the network for RSTIM seconds is
 restarted (its clients see the connection end, it listens again), and one
-whose client keeps sending is not. RSTIM's smallest setting is 60 s; the
-agent runs with SERNETD_SECOND_MS=50, so 60 of its seconds take 3 s. The
-decision itself (0 = off, command mode, the bounds) is test_rstim.c's.
+whose client keeps sending is not; a set takes effect at AT+Z. RSTIM's
+smallest setting is 60 s; the agent runs with SERNETD_SECOND_MS=50, so 60
+of its seconds take 3 s. The decision itself (0 = off, command mode, the
+bounds) is test_rstim.c's.
 Runs inside tools/vm/run; KTAP.
 """
 import os
@@ -55,6 +56,27 @@ def test_idle_port_restarted_busy_port_kept():
         assert read_fd(p.master, 10, 5) == b"still here"
         # then quiet: restarted again
         expect_closed(c, IDLE * 5, "the connection after it went quiet")
+        c.close()
+    finally:
+        if p:
+            p.close()
+        err = a.stop()
+    assert "(AT+RSTIM): restarted" in err, err
+
+
+def test_a_set_takes_effect_at_z():
+    """AT+RSTIM=0 is stored at once and in effect from AT+Z on, as every
+    set: until then the idle port is still restarted"""
+    lp = free_port()
+    a = Agent(f"AT+RSTIM={RSTIM}\nAT+SOCKA1=TCPS,127.0.0.1,{lp}\n",
+              env={"SERNETD_SECOND_MS": str(SECOND_MS)})
+    p = None
+    try:
+        p = agent_port(lp)
+        c = p.connect()
+        assert "\r\n+OK\r\n" in a.at("AT+RSTIM=0").stdout
+        assert "AT+RSTIM=0" in a.conf_lines()
+        expect_closed(c, IDLE * 5, "the restart of the RSTIM in effect")
         c.close()
     finally:
         if p:

@@ -583,6 +583,14 @@ MUTANTS = [
         vm=["rstim_test.py::idle_port_restarted_busy_port_kept"],
     ),
     Mutant(
+        name="rstim-set-live",
+        file="userspace/sernetd/ports.c",
+        orig="\tunsigned int s = a->rstim_s;\n",
+        repl="\tunsigned int s = (unsigned int)strtoul(at_engine_get(a->e, \"RSTIM\", 0), NULL, 10);\n",
+        breaks="AT+RSTIM takes effect at once, not at AT+Z",
+        vm=["rstim_test.py::a_set_takes_effect_at_z"],
+    ),
+    Mutant(
         name="at-reld-ignores-user-defaults",
         file="userspace/sernetd/at.c",
         orig="\tr = at_store_read(e, dpath, NULL, NULL, 0);\n",

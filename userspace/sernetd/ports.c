@@ -193,11 +193,20 @@ int ports_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* AT+RSTIM takes effect at the start and on AT+Z, like the other sets */
+static void rstim_latch(struct agent *a)
+{
+	const char *v = at_engine_get(a->e, "RSTIM", 0);
+
+	a->rstim_s = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+}
+
 int ports_start(struct agent *a)
 {
 	struct sernet_port_list list = { 0 };
 	int grp, err;
 
+	rstim_latch(a);
 	err = sernet_nl_open(&a->req);
 	if (err) {
 		logf_(LOG_ERR, "%s", a->req.errmsg);
@@ -227,6 +236,7 @@ int ports_start(struct agent *a)
 
 void ports_restart(struct agent *a)
 {
+	rstim_latch(a);
 	for (int i = 0; i < PORTS_TABLE; i++)
 		if (a->ports[i].used)
 			push(a, &a->ports[i], 1);
@@ -234,8 +244,7 @@ void ports_restart(struct agent *a)
 
 void ports_tick(struct agent *a, int64_t now_ms)
 {
-	const char *v = at_engine_get(a->e, "RSTIM", 0);
-	unsigned int s = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+	unsigned int s = a->rstim_s;
 
 	for (int i = 0; i < PORTS_TABLE; i++) {
 		struct port_ent *p = &a->ports[i];

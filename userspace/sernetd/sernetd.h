@@ -31,6 +31,7 @@ struct agent {
 	const char *dhcp_cmd;		/* --dhcp-cmd, %s = the interface */
 	const char *resolv;		/* --resolv FILE */
 	unsigned int second_ms;		/* RSTIM's second (1000; tests shorten it) */
+	unsigned int rstim_s;		/* AT+RSTIM as at the start or the last AT+Z */
 	struct nl_sock *sk;		/* the registered agent socket */
 	int family;
 	struct nl_sock *ev;		/* the events group */

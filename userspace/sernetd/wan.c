@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,7 @@ static void run_dhcp(struct agent *a)
 	pid = fork();
 	if (!pid) {
 		if (!fork()) {
+			signal(SIGPIPE, SIG_DFL);	/* ignored here, not there */
 			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 			_exit(127);
 		}
