@@ -51,6 +51,9 @@ def test_typed_session_udp_packing_cfgtf_reld():
         assert read(p.path("pack_len")) == "0"
         assert typed(p, b"AT+Z") == b"AT+Z\r\n+OK\r\n"
         expect_closed(c, 5, "the TCP server's client at AT+Z")
+        # +OK first, then the restart: the agent answers the control
+        # socket once it is made
+        assert "\r\n+OK\r\n" in a.at("AT").stdout
         wait_for(lambda: [read(p.path(n)) for n in
                           ("baud", "pack_time", "pack_len", "port")] ==
                  ["9600", "50", "4", str(up)], 5, "AT+Z's push")

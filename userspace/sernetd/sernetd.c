@@ -220,10 +220,11 @@ static int ctl_read(struct agent *a, struct ctl *c)
 			s[--len] = 0;
 		flags = 0;
 		o = at_engine_line(a->e, s, len, out, sizeof(out), &flags);
+		/* answered once done: saved, and AT+Z's restart made */
+		after(a, flags);
 		if (write(c->fd, out, o) != (ssize_t)o ||
 		    write(c->fd, "\n", 1) != 1)
 			return -1;
-		after(a, flags);
 		s = p + 1;
 	}
 	c->len -= s - c->buf;
