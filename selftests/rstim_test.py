@@ -10,6 +10,7 @@ of its seconds take 3 s. The decision itself (0 = off, command mode, the
 bounds) is test_rstim.c's.
 Runs inside tools/vm/run; KTAP.
 """
+import contextlib
 import os
 import sys
 import time
@@ -23,14 +24,27 @@ RSTIM = 60
 IDLE = RSTIM * SECOND_MS / 1000     # 3 s
 
 
-def test_idle_port_restarted_busy_port_kept():
+@contextlib.contextmanager
+def served():
+    """an agent with AT+RSTIM=60 serving a new pty port as a TCP server on
+    loopback: (agent, port); the agent's log must tell of a restart"""
     lp = free_port()
     a = Agent(f"AT+RSTIM={RSTIM}\nAT+SOCKA1=TCPS,127.0.0.1,{lp}\n",
               env={"SERNETD_SECOND_MS": str(SECOND_MS)})
     p = None
     try:
-        t0 = time.monotonic()
         p = agent_port(lp)
+        yield a, p
+    finally:
+        if p:
+            p.close()
+        err = a.stop()
+    assert "(AT+RSTIM): restarted" in err, err
+
+
+def test_idle_port_restarted_busy_port_kept():
+    t0 = time.monotonic()
+    with served() as (a, p):
         c = p.connect()
         wait_for(lambda: p.state() == "CONNECTED(1)", 5, "CONNECTED(1)")
         # nothing from the network: the restart ends the connection, not
@@ -57,32 +71,17 @@ def test_idle_port_restarted_busy_port_kept():
         # then quiet: restarted again
         expect_closed(c, IDLE * 5, "the connection after it went quiet")
         c.close()
-    finally:
-        if p:
-            p.close()
-        err = a.stop()
-    assert "(AT+RSTIM): restarted" in err, err
 
 
 def test_a_set_takes_effect_at_z():
     """AT+RSTIM=0 is stored at once and in effect from AT+Z on, as every
     set: until then the idle port is still restarted"""
-    lp = free_port()
-    a = Agent(f"AT+RSTIM={RSTIM}\nAT+SOCKA1=TCPS,127.0.0.1,{lp}\n",
-              env={"SERNETD_SECOND_MS": str(SECOND_MS)})
-    p = None
-    try:
-        p = agent_port(lp)
+    with served() as (a, p):
         c = p.connect()
         assert "\r\n+OK\r\n" in a.at("AT+RSTIM=0").stdout
         assert "AT+RSTIM=0" in a.conf_lines()
         expect_closed(c, IDLE * 5, "the restart of the RSTIM in effect")
         c.close()
-    finally:
-        if p:
-            p.close()
-        err = a.stop()
-    assert "(AT+RSTIM): restarted" in err, err
 
 
 if __name__ == "__main__":
