@@ -248,11 +248,14 @@ void ports_tick(struct agent *a, int64_t now_ms)
 
 	for (int i = 0; i < PORTS_TABLE; i++) {
 		struct port_ent *p = &a->ports[i];
+		int err;
 
 		if (!p->used || !p->num)
 			continue;
-		if (sernet_nl_get_port(&a->req, p->info.index, &p->info)) {
-			p->used = 0;
+		err = sernet_nl_get_port(&a->req, p->info.index, &p->info);
+		if (err) {
+			if (err == -ENODEV)	/* detached: its event follows */
+				p->used = 0;
 			continue;
 		}
 		if (!rstim_step(&p->rstim,
