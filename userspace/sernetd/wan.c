@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * sernetd with --wan IFNAME: the stored WANN, DNS and the USERMAC given
- * since the last restart applied to that interface, at the agent's start
- * and on AT+Z. Addresses, link and routes through rtnetlink (libnl-route);
- * DHCP by the --dhcp-cmd command; DNS as the first nameserver line of the
- * --resolv file. A step that fails is logged and the others still run.
- * The factory values of WANN and DNS are applied only when given.
+ * sernetd with --wan IFNAME: the stored WANN, DNS and USERMAC applied to
+ * that interface, at the agent's start and on AT+Z. Addresses, link and
+ * routes through rtnetlink (libnl-route); DHCP by the --dhcp-cmd command;
+ * DNS as the first nameserver line of the --resolv file. A step that fails
+ * is logged and the others still run. Only values the user gave are
+ * applied (the factory's too when given, never when merely the default).
  */
 #include <errno.h>
 #include <fcntl.h>
