@@ -247,9 +247,13 @@ $(BUILD)/bench/fwd: tools/bench/fwd.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
 
+$(BUILD)/bench/load: tools/bench/load.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
+
 bench:
 	@$(MAKE) -s deps
-	@$(MAKE) -s all $(BUILD)/bench/fwd
+	@$(MAKE) -s all $(BUILD)/bench/fwd $(BUILD)/bench/load
 	@tools/bench/run
 
 bench-plot:
