@@ -47,6 +47,7 @@ WQ_MASK = "/sys/devices/virtual/workqueue/cpumask"
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 FWD = os.path.join(TOP, "build", "bench", "fwd")
+LOAD = os.path.join(TOP, "build", "bench", "load")
 SERNETD = os.path.join(TOP, "build", "bin", "sernetd")
 HZ = os.sysconf("SC_CLK_TCK")
 NCPU = os.cpu_count()
@@ -148,6 +149,8 @@ def above_floor(res, floor):
     if "mb" in res:
         res["cpu_s_per_mb"] = cpu / res["mb"]
         res["load_cpu_s_per_mb"] = res["load_s"] / res["mb"]
+        res["fwd_cpu_s_per_mb"] = res["cpu_s_per_mb"] - \
+            res["load_cpu_s_per_mb"]
     all_cpu = res["secs"] * NCPU
     res["cpu_share_pct"] = 100 * cpu / all_cpu
     res["load_share_pct"] = 100 * res["load_s"] / all_cpu
@@ -259,6 +262,7 @@ class Sernet(System):
     def __init__(self, port, kind):
         super().__init__(port)
         self.kind = kind
+        self.maxc = 16
         self.name = "sernet" if kind == "k3" else "sernet-low"
         self.label = "sernet (kernel)"
         self.pack = ""
@@ -268,7 +272,7 @@ class Sernet(System):
         tty = "pts" + self.pts.rsplit("/", 1)[1]
         self.dir = next(f"{CLASS}/{d}" for d in os.listdir(CLASS)
                         if read(f"{CLASS}/{d}/tty_name") == tty)
-        self.set("max_clients", 16)
+        self.set("max_clients", self.maxc)
         self.set("port", self.port)
         self.set("baud", 115200 if self.kind == "k3" else SUSTAIN_BAUD)
         self.set("pack_time", 0)
@@ -306,8 +310,10 @@ class Ser2net(System):
         self.mode = mode
         self.name, self.label = self.NAMES[mode]
 
+    maxc = 16
+
     def options(self):
-        opts = {"max-connections": 16}
+        opts = {"max-connections": self.maxc}
         if self.mode == "lowest":
             opts.update({"chardelay": "false", "dev-to-net-bufsize": 16384,
                          "net-to-dev-bufsize": 16384})
@@ -342,9 +348,10 @@ class Ser2net(System):
 
 class Baseline(System):
     name, label = "baseline", "userspace baseline"
+    maxc = 16
 
     def attach(self):
-        self.spawn([FWD, self.pts, str(self.port), "16"])
+        self.spawn([FWD, self.pts, str(self.port), str(self.maxc)])
 
 
 # --- the load: device on the pty master, clients on TCP ----------------------
@@ -634,6 +641,305 @@ def stream(n, seed):
     return random.Random(seed).randbytes(n)
 
 
+# --- many ports at once: the C load generator (load.c) --------------------------
+
+class Pty(System):
+    """a bare pty pair for a forwarder that serves many (ser2net)"""
+
+    def start(self):
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.pts = os.ttyname(self.slave)
+
+
+class Many:
+    """one system on n pty ports: n line disciplines (sernet), n
+    forwarders (baseline), or one ser2net process with n connections;
+    ports base..base+n-1, maxc clients each. units: the ports, each with
+    master and port (units[0] serves the latency of isolation)."""
+
+    def __init__(self, name, n, base, maxc=16):
+        self.name, self.n, self.base, self.maxc = name, n, base, maxc
+        self.units = []
+        self.proc = None
+
+    def unit(self, port):
+        if self.name == "sernet-low":
+            u = Sernet(port, "lowest")
+        elif self.name == "baseline":
+            u = Baseline(port)
+        else:
+            u = Pty(port)
+        u.maxc = self.maxc
+        return u
+
+    def start(self):
+        self.units = [self.unit(self.base + i) for i in range(self.n)]
+        for u in self.units:
+            u.start()
+        if self.name == "ser2net":
+            path = "/tmp/bench-ser2net-many.yaml"
+            write(path, self.config())
+            logf = open("/tmp/bench-ser2net-many.log", "ab")
+            self.proc = subprocess.Popen(
+                ["ser2net", "-n", "-d", "-c", path,
+                 "-P", "/tmp/bench-ser2net-many.pid"],
+                stdout=logf, stderr=logf, stdin=subprocess.DEVNULL)
+            logf.close()
+            for u in self.units:
+                wait_for(lambda u=u: listening(u.port), 10, "ser2net to listen")
+
+    def config(self):
+        """one yaml, one connection per port, the lowest-delay options"""
+        text = "%YAML 1.1\n---\n"
+        for i, u in enumerate(self.units):
+            one = Ser2net(u.port, "lowest")
+            one.pts, one.maxc = u.pts, self.maxc
+            text += one.config().split("---\n", 1)[1].replace(
+                "&bench", f"&bench{i}")
+        return text
+
+    def pids(self):
+        return ([self.proc.pid] if self.proc else []) + \
+            [p for u in self.units for p in u.pids()]
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        for u in self.units:
+            u.stop()
+        self.units = []
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+
+def parse_load(text):
+    """load.c's report: the JSON line after "ready"; ValueError if any
+    stream lost, added or changed a byte"""
+    lines = [x for x in text.splitlines() if x.strip()]
+    if not lines or lines[0] != "ready":
+        raise ValueError("load: no handshake: " + text[-200:])
+    if len(lines) < 2:
+        raise ValueError("load: no report")
+    rep = json.loads(lines[-1])
+    bad = [f"{s['port']} {s['dir']} client {s['client']}: sent {s['sent']}, "
+           f"received {s['recv']}" for s in rep["streams"] if not s["ok"]]
+    if bad or not rep["ok"]:
+        raise ValueError("load: streams differ: " + "; ".join(bad[:4]))
+    return rep
+
+
+def load_argv(units, rate, secs=None, nbytes=None, clients=1,
+              down_only=False):
+    argv = [LOAD, "--rate", str(rate), "--clients", str(clients)]
+    if secs is not None:
+        argv += ["--secs", str(secs)]
+    if nbytes is not None:
+        argv += ["--bytes", str(nbytes)]
+    if down_only:
+        argv.append("--down-only")
+    for u in units:
+        argv += ["--port", f"{u.master}:{u.port}"]
+    return argv
+
+
+def start_load(units, timeout, **kw):
+    """load.c on units, past its handshake: (process, its "ready" line)"""
+    p = subprocess.Popen(load_argv(units, **kw), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         pass_fds=[u.master for u in units])
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ)
+    ok = sel.select(timeout)
+    sel.close()
+    first = p.stdout.readline() if ok else ""
+    if first.strip() != "ready":
+        p.kill()
+        out, err = p.communicate()
+        for u in units:
+            os.set_blocking(u.master, True)
+        raise ValueError(f"load: no handshake ({err.strip()[-200:]})")
+    return p, first
+
+
+def finish_load(p, first, units, timeout):
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    finally:
+        for u in units:             # load.c made them non-blocking
+            os.set_blocking(u.master, True)
+    if err.strip():
+        log("  load: " + err.strip()[-300:])
+    return parse_load(first + out)
+
+
+def with_load(res, rep):
+    """a run's Meter result with load.c's report: its CPU counts as the
+    load generator's (beside this process's, which only waited)"""
+    res["load_c_s"] = rep["cpu_s"]
+    res["load_s"] += rep["cpu_s"]
+    res["streams"] = len(rep["streams"])
+    res["stream_bytes"] = sum(s["recv"] for s in rep["streams"])
+    res["achieved_bytes_s"] = res["stream_bytes"] / max(1, res["streams"]) \
+        / rep["secs"] if rep["secs"] > 0 else 0
+    return res
+
+
+def run_scale(many, secs, timeout):
+    """every port SUSTAIN_BAUD's byte rate both ways for secs"""
+    with Meter() as m:
+        p, first = start_load(many.units, timeout, rate=SUSTAIN_BAUD // 10,
+                              secs=secs)
+        rep = finish_load(p, first, many.units, secs + timeout)
+        m.stop()
+    return with_load(m.result(), rep)
+
+
+def run_isolation(many, n, timeout, cap):
+    """64-byte RTT on the first port, the others idle, then the same with
+    the others at SUSTAIN_BAUD's byte rate both ways (load.c)"""
+    idle = run_latency(many.units[0], 64, n, timeout, cap)
+    rest = many.units[1:]
+    p, first = start_load(rest, timeout, rate=SUSTAIN_BAUD // 10,
+                          secs=cap + 1)
+    t = time.perf_counter()
+    try:
+        busy = run_latency(many.units[0], 64, n, timeout, cap)
+    finally:
+        busy_s = time.perf_counter() - t
+        rep = finish_load(p, first, rest, cap + 1 + timeout)
+    res = {f"{k}_{q}": v[q] for k, v in (("idle", idle), ("busy", busy))
+           for q in ("p50_us", "p99_us")}
+    res["samples"] = min(idle["samples"], busy["samples"])
+    res["load_c_s"] = rep["cpu_s"]
+    # the busy round trips all ran while the others were loaded
+    res["busy_s"], res["load_secs"] = busy_s, rep["secs"]
+    return res
+
+
+def run_fanout_fwd(many, nclients, nbytes, timeout):
+    """serial -> network to nclients, load.c the device and receivers"""
+    with Meter() as m:
+        p, first = start_load(many.units, timeout, rate=0, nbytes=nbytes,
+                              clients=nclients, down_only=True)
+        rep = finish_load(p, first, many.units, timeout)
+        m.stop()
+    return with_load(m.result(mb=nbytes / MB), rep)
+
+
+def ratio_figure(bench, fid, title, num, den):
+    """a figure of per-round ratios num/den (figures of the same cast and
+    rounds): the n-client fan-out over the 1-client one"""
+    f = bench.figure(fid, num["group"], title, "x", num["better"], [],
+                     num["subject"], num["refs"], num["note"])
+    f["cast"] = num["cast"]
+    f["planned"] = num["planned"]
+    for name, v in num["systems"].items():
+        d = den["systems"].get(name, {"runs": []})["runs"]
+        runs = [a / b for a, b in zip(v["runs"], d) if b > 0]
+        f["systems"][name] = {"runs": runs, "failed": v["failed"] +
+                              len(v["runs"]) - len(runs)}
+    return f
+
+
+SCALE_N = (1, 8, 32)
+SCALE_BASE = {"sernet-low": 5000, "ser2net": 6000, "baseline": 7000}
+
+
+def many_cast(n, slot, maxc=16):
+    return [Many(name, n, base + 100 * slot, maxc)
+            for name, base in SCALE_BASE.items()]
+
+
+def run_many(bench, sizes, groups):
+    """scale and isolation: for each N, the three systems on N ports"""
+    for slot, n in enumerate(sizes["scale_n"]):
+        if "scale" not in groups and n == 1:
+            continue
+        cast = many_cast(n, slot)
+        try:
+            for s in cast:
+                s.start()
+            if "scale" in groups:
+                bench.runs = RUNS["scale"]
+                pl = "s" if n > 1 else ""
+                f1 = bench.figure(f"scale{n}_cpu", "scale",
+                                  f"CPU share, {n} port{pl} at {SUSTAIN_BAUD} "
+                                  "both ways", f"% of {NCPU} CPUs", "lower",
+                                  cast, "sernet-low")
+                f2 = bench.figure(f"scale{n}_load", "scale",
+                                  "  the load generator's own (load.c)",
+                                  f"% of {NCPU} CPUs", "lower", cast,
+                                  "sernet-low")
+                f3 = bench.figure(f"scale{n}_fwd", "scale",
+                                  "  same, less the load generator",
+                                  f"% of {NCPU} CPUs", "lower", cast,
+                                  "sernet-low", note="load")
+                bench.measure(f"scale x{n}", cast,
+                              lambda s: run_scale(s, sizes["sustain_s"], 30),
+                              {"cpu_share_pct": f1, "load_share_pct": f2,
+                               "fwd_share_pct": f3}, floor=True)
+            if "isolation" in groups and n > 1:
+                bench.runs = RUNS["isolation"]
+                figs = {}
+                for k, what in (("idle", "idle"), ("busy", "at full rate")):
+                    for p in (50, 99):
+                        f = figs[k, p] = bench.figure(
+                            f"iso{n}_{k}_p{p}", "isolation",
+                            f"RTT 64 B p{p}, {n - 1} other ports {what}",
+                            "us", "lower", cast, "sernet-low", ["ser2net"])
+                        f["target_samples"] = sizes["latency_n"]
+                bench.measure(f"isolation x{n}", cast,
+                              lambda s: run_isolation(
+                                  s, sizes["latency_n"], 30,
+                                  sizes["latency_cap_s"]),
+                              {f"{k}_p{p}_us": figs[k, p] for k, p in figs})
+        finally:
+            for s in cast:
+                s.stop()
+
+
+def run_fanout_many(bench, sizes):
+    """fan-out, forwarder only: load.c is the device and the receivers,
+    its own CPU left out; the n/1 rows are the forwarder's own ratios"""
+    cast = many_cast(1, 9, 64)
+    bench.runs = RUNS["fanout-fwd"]
+    figs = {}
+    try:
+        for s in cast:
+            s.start()
+        for n in (1, 4, 16, 64):
+            # 64 clients of 1 MiB each would take most of a minute
+            size = max(sizes["fanout_min"] // 4,
+                       sizes["fanout_total"] // 4 // n)
+            f = figs[n] = bench.figure(
+                f"fanfwd{n}_cpu", "fanout-fwd",
+                f"fan-out {n} client{'s' if n > 1 else ''} CPU, "
+                "forwarder only", "CPU s/MB", "lower", cast, "sernet-low")
+            bench.measure(f"fan-out fwd x{n}", cast,
+                          lambda s, n=n, size=size: run_fanout_fwd(
+                              s, n, size, 30 + n * size / 50e3),
+                          {"fwd_cpu_s_per_mb": f}, floor=True)
+    finally:
+        for s in cast:
+            s.stop()
+    for n in (4, 16, 64):
+        ratio_figure(bench, f"fanfwd{n}_ratio",
+                     f"  fan-out {n}/1 clients, forwarder only",
+                     figs[n], figs[1])
+
+
 # --- runs, figures, results ------------------------------------------------------
 
 def rotate(seq, r):
@@ -905,12 +1211,13 @@ def table(res, markdown=False):
 # other VMs: the slowest system moves the 8 MB stream in about 14 s.
 SIZES = {"stream": 8 << 20, "placed": 2 << 20, "fanout_total": 16 << 20,
          "fanout_min": 1 << 20, "sustain_s": 4, "latency_n": 1000,
-         "latency_cap_s": 3}
+         "latency_cap_s": 3, "scale_n": SCALE_N}
 QUICK = {"stream": 1 << 20, "placed": 256 << 10, "fanout_total": 1 << 20,
          "fanout_min": 64 << 10, "sustain_s": 1, "latency_n": 100,
-         "latency_cap_s": 1}
+         "latency_cap_s": 1, "scale_n": SCALE_N}
 RUNS = {"throughput": 3, "placement": 3, "fanout": 3, "sustained": 4,
-        "latency": 4, "memory": 3}
+        "latency": 4, "memory": 3, "scale": 3, "isolation": 3,
+        "fanout-fwd": 3}
 BUDGET_S = 700          # past this, figures get their first run only
 
 
@@ -1009,6 +1316,10 @@ def run_all(bench, by, sizes, groups):
                               sizes["latency_cap_s"]),
                           {f"p{p}_us": [figs[k, size, p] for k in kinds]
                            for p in (50, 99, 99.9)})
+    if groups & {"scale", "isolation"}:
+        run_many(bench, sizes, groups)
+    if "fanout-fwd" in groups:
+        run_fanout_many(bench, sizes)
     bench.figure("modbus_rtt", "modbus", "Modbus request/response", "us",
                  "lower", [])["na"] = MODBUS
 
@@ -1019,7 +1330,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="small sizes, one run: a smoke test of the bench")
     ap.add_argument("--only", default="", help="comma-separated groups: "
-                    "throughput,placement,fanout,sustained,latency,memory")
+                    "throughput,placement,fanout,sustained,latency,memory,"
+                    "scale,isolation,fanout-fwd")
     ap.add_argument("--table", metavar="JSON",
                     help="only print the table of earlier results")
     ap.add_argument("--markdown", action="store_true",

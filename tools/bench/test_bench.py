@@ -33,6 +33,12 @@ class Fake:
     def pids(self):
         return []
 
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
 
 def summary(runs):
     runs = sorted(runs)
@@ -248,19 +254,124 @@ class Rounds(unittest.TestCase):
         self.assertEqual(len(self.b.failures), 1)
 
 
+REPORT = ('ready\n{"ok": true, "secs": 4.0, "cpu_s": 0.25, "user_s": 0.05, '
+          '"sys_s": 0.2, "rate": 92160, "ports": 1, "clients": 1, '
+          '"extra": 0, "streams": [{"port": 5000, "dir": "up", "client": -1, '
+          '"sent": 368640, "recv": 368640, "ok": true}, {"port": 5000, '
+          '"dir": "down", "client": 0, "sent": 368640, "recv": 368640, '
+          '"ok": true}]}\n')
+
+
+class Load(unittest.TestCase):
+    """load.c's report and what the bench makes of it"""
+
+    def test_report_parsed(self):
+        rep = bench.parse_load(REPORT)
+        self.assertEqual(rep["cpu_s"], 0.25)
+        self.assertEqual(len(rep["streams"]), 2)
+
+    def test_a_short_stream_fails_the_run(self):
+        bad = REPORT.replace('"recv": 368640, "ok": true}]',
+                             '"recv": 368639, "ok": false}]')
+        bad = bad.replace('"ok": true, "secs"', '"ok": false, "secs"')
+        with self.assertRaisesRegex(ValueError, "5000 down client 0: sent "
+                                    "368640, received 368639"):
+            bench.parse_load(bad)
+
+    def test_a_stream_marked_bad_fails_even_if_all_ok(self):
+        bad = REPORT.replace('"recv": 368640, "ok": true}]',
+                             '"recv": 368640, "ok": false}]')
+        self.assertRaises(ValueError, bench.parse_load, bad)
+
+    def test_no_handshake_no_report(self):
+        self.assertRaises(ValueError, bench.parse_load, "")
+        self.assertRaises(ValueError, bench.parse_load, "ready\n")
+
+    def test_load_cpu_is_the_load_generators(self):
+        res = {"secs": 2.0, "cpu_s": 1.0, "steal_s": 0.0, "load_s": 0.01}
+        bench.with_load(res, bench.parse_load(REPORT))
+        self.assertAlmostEqual(res["load_s"], 0.26)
+        self.assertEqual(res["stream_bytes"], 2 * 368640)
+        bench.above_floor(res, 0.1)           # 0.2 s of floor in 2 s
+        all_cpu = 2.0 * bench.NCPU
+        self.assertAlmostEqual(res["cpu_share_pct"], 100 * 0.8 / all_cpu)
+        self.assertAlmostEqual(res["load_share_pct"], 100 * 0.26 / all_cpu)
+        self.assertAlmostEqual(res["fwd_share_pct"], 100 * 0.54 / all_cpu)
+
+    def test_cpu_per_mb_less_the_load(self):
+        res = {"secs": 1.0, "cpu_s": 1.0, "steal_s": 0.0, "load_s": 0.3,
+               "mb": 2.0}
+        bench.above_floor(res, 0.2)
+        self.assertAlmostEqual(res["cpu_s_per_mb"], 0.4)
+        self.assertAlmostEqual(res["fwd_cpu_s_per_mb"], 0.25)
+
+    def test_argv(self):
+        class U:
+            master, port = 7, 5001
+        a = bench.load_argv([U], 0, nbytes=1000, clients=4, down_only=True)
+        self.assertEqual(a[1:], ["--rate", "0", "--clients", "4", "--bytes",
+                                 "1000", "--down-only", "--port", "7:5001"])
+
+    def test_ser2net_serves_n_ports_from_one_yaml(self):
+        m = bench.Many("ser2net", 3, 6100, 64)
+        m.units = [bench.Pty(6100 + i) for i in range(3)]
+        for i, u in enumerate(m.units):
+            u.pts = f"/dev/pts/{i}"
+        y = m.config()
+        self.assertEqual(y.count("connection: &bench"), 3)
+        self.assertEqual(y.count("%YAML"), 1)
+        for i in range(3):
+            self.assertIn(f"connection: &bench{i}\n", y)
+            self.assertIn(f"tcp(nodelay,readbuf=16384),127.0.0.1,{6100 + i}\n",
+                          y)
+            self.assertIn(f"serialdev(readbuf=16384),/dev/pts/{i},", y)
+        self.assertEqual(y.count("max-connections: 64"), 3)
+
+    def test_ratio_figure_per_round(self):
+        b = bench.Bench(deadline=1e9, idle=lambda secs: (0.0, 0.0))
+        cast = [Fake("sernet-low"), Fake("ser2net")]
+        f1 = b.figure("a", "g", "a", "u", "lower", cast, "sernet-low")
+        f2 = b.figure("b", "g", "b", "u", "lower", cast, "sernet-low")
+        f1["systems"] = {"sernet-low": {"runs": [1.0, 2.0], "failed": 0},
+                         "ser2net": {"runs": [1.0], "failed": 1}}
+        f2["systems"] = {"sernet-low": {"runs": [1.5, 2.0], "failed": 0},
+                         "ser2net": {"runs": [4.0, 3.0], "failed": 0}}
+        r = bench.ratio_figure(b, "r", "r", f2, f1)
+        self.assertEqual(r["systems"]["sernet-low"]["runs"], [1.5, 1.0])
+        # the second round of ser2net had no 1-client run: no ratio
+        self.assertEqual(r["systems"]["ser2net"], {"runs": [4.0],
+                                                   "failed": 1})
+        self.assertEqual(r["cast"], ["sernet-low", "ser2net"])
+
+
 class WholeBench(unittest.TestCase):
     """run_all with fake systems and runs: the layout of the table"""
 
     def setUp(self):
         self.saved = {n: getattr(bench, n) for n in
                       ("run_s2n", "run_n2s", "run_sustained", "run_latency",
-                       "placed", "RUNS")}
+                       "placed", "RUNS", "run_scale", "run_isolation",
+                       "run_fanout_fwd", "many_cast")}
         raw = {"secs": 1.0, "cpu_s": 1.0, "steal_s": 0.0, "load_s": 0.1,
                "mb": 1.0, "mb_s": 1.0}
         bench.run_s2n = lambda s, *a: dict(raw)
         bench.run_n2s = lambda s, *a: dict(raw)
         bench.run_sustained = lambda s, *a: dict(raw)
         bench.placed = lambda s, cpu, fn: fn()
+        bench.many_cast = lambda n, slot, maxc=16: [
+            Fake(x) for x in ("sernet-low", "ser2net", "baseline")]
+        # fan-out: sernet's CPU per MB grows 1.2x from 1 to 16 clients,
+        # ser2net's 4x (load.c's own time is out of both)
+        bench.run_fanout_fwd = lambda s, n, size, t: dict(
+            raw, load_s=0.5, cpu_s=1.5 + (0.2 if s.name == "sernet-low"
+                                          else 3.0) * (n > 1) * n / 16)
+        bench.run_scale = lambda s, *a: dict(raw, load_s=0.2)
+
+        def iso(s, *a):
+            return {"idle_p50_us": 100.0, "idle_p99_us": 200.0,
+                    "busy_p50_us": 110.0, "busy_p99_us": 250.0,
+                    "samples": 1000}
+        bench.run_isolation = iso
         bench.RUNS = {k: 2 for k in self.saved["RUNS"]}
 
         def lat(s, size, *a):
@@ -320,8 +431,47 @@ class WholeBench(unittest.TestCase):
 
     def test_cpu_figures_have_a_floor_each_round(self):
         cpu_rounds = [o for o in self.b.orders
-                      if not o["what"].startswith("latency")]
+                      if not o["what"].startswith(("latency", "isolation"))]
         self.assertEqual(len(self.b.floors), len(cpu_rounds))
+
+    def test_scale_rows(self):
+        # one CPU row per N, the load generator's own, and less it
+        ids = [f["id"] for f in self.b.figures if f["group"] == "scale"]
+        self.assertEqual(ids, [f"scale{n}_{k}" for n in bench.SCALE_N
+                               for k in ("cpu", "load", "fwd")])
+        f = self.fig("scale32_fwd")
+        self.assertEqual(f["cast"], ["sernet-low", "ser2net", "baseline"])
+        self.assertEqual(f["note"], "load")
+        # 1 CPU s in 1 s of 2 vCPUs less load.c's 0.2 s
+        self.assertAlmostEqual(f["systems"]["ser2net"]["median"],
+                               100 * 0.8 / bench.NCPU)
+        self.assertAlmostEqual(self.fig("scale8_load")["systems"]
+                               ["baseline"]["median"], 100 * 0.2 / bench.NCPU)
+        text = bench.table(self.res)
+        self.assertIn("CPU share, 32 ports at 921600 both ways", text)
+
+    def test_isolation_rows(self):
+        ids = [f["id"] for f in self.b.figures if f["group"] == "isolation"]
+        self.assertEqual(ids, [f"iso{n}_{k}_p{p}" for n in bench.SCALE_N[1:]
+                               for k in ("idle", "busy") for p in (50, 99)])
+        f = self.fig("iso8_busy_p99")
+        self.assertEqual(f["systems"]["sernet-low"]["median"], 250.0)
+        self.assertEqual([c["ref"] for c in f["vs"]], ["ser2net"])
+        self.assertEqual(f["title"], "RTT 64 B p99, 7 other ports at full rate")
+        # no idle floor for a latency figure
+        self.assertFalse(any(x["what"].startswith("isolation")
+                             for x in self.b.floors))
+
+    def test_fanout_forwarder_only_ratio(self):
+        f1, f16 = self.fig("fanfwd1_cpu"), self.fig("fanfwd16_cpu")
+        self.assertAlmostEqual(f1["systems"]["sernet-low"]["median"], 1.0)
+        self.assertAlmostEqual(f16["systems"]["sernet-low"]["median"], 1.2)
+        r = self.fig("fanfwd16_ratio")
+        self.assertEqual(r["systems"]["sernet-low"]["runs"], [1.2, 1.2])
+        self.assertEqual(r["systems"]["ser2net"]["runs"], [4.0, 4.0])
+        self.assertEqual(r["vs"][0]["verdict"], "better")
+        self.assertIn("fan-out 16/1 clients, forwarder only",
+                      bench.table(self.res))
 
     def test_markdown_has_both_ratio_columns(self):
         md = bench.table(self.res, markdown=True).splitlines()
