@@ -452,7 +452,7 @@ class WholeBench(unittest.TestCase):
 
     def test_isolation_rows(self):
         ids = [f["id"] for f in self.b.figures if f["group"] == "isolation"]
-        self.assertEqual(ids, [f"iso{n}_{k}_p{p}" for n in bench.SCALE_N[1:]
+        self.assertEqual(ids, [f"iso{n}_{k}_p{p}" for n in bench.ISO_N
                                for k in ("idle", "busy") for p in (50, 99)])
         f = self.fig("iso8_busy_p99")
         self.assertEqual(f["systems"]["sernet-low"]["median"], 250.0)
