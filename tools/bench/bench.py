@@ -798,6 +798,7 @@ def with_load(res, rep):
     res["stream_bytes"] = sum(s["recv"] for s in rep["streams"])
     res["achieved_bytes_s"] = res["stream_bytes"] / max(1, res["streams"]) \
         / rep["secs"] if rep["secs"] > 0 else 0
+    res.setdefault("mb", res["stream_bytes"] / MB)   # scale: all streams
     return res
 
 
@@ -827,6 +828,7 @@ def run_isolation(many, n, timeout, cap):
         rep = finish_load(p, first, rest, cap + 1 + timeout)
     res = {f"{k}_{q}": v[q] for k, v in (("idle", idle), ("busy", busy))
            for q in ("p50_us", "p99_us")}
+    res["p99_ratio"] = busy["p99_us"] / idle["p99_us"]
     res["samples"] = min(idle["samples"], busy["samples"])
     res["load_c_s"] = rep["cpu_s"]
     # the busy round trips all ran while the others were loaded
@@ -845,22 +847,29 @@ def run_fanout_fwd(many, nclients, nbytes, timeout):
     return with_load(m.result(mb=nbytes / MB), rep)
 
 
-def ratio_figure(bench, fid, title, num, den):
-    """a figure of per-round ratios num/den (figures of the same cast and
-    rounds): the n-client fan-out over the 1-client one"""
+def ratio_figure(bench, fid, title, num, den, key):
+    """a figure of ratios num/den of the runs (bench.raw: what, system,
+    run) of the same system and round: the n-client fan-out over the
+    1-client one; a round without both runs, or a ratio by 0, fails"""
     f = bench.figure(fid, num["group"], title, "x", num["better"], [],
                      num["subject"], num["refs"], num["note"])
-    f["cast"] = num["cast"]
-    f["planned"] = num["planned"]
-    for name, v in num["systems"].items():
-        d = den["systems"].get(name, {"runs": []})["runs"]
-        runs = [a / b for a, b in zip(v["runs"], d) if b > 0]
-        f["systems"][name] = {"runs": runs, "failed": v["failed"] +
-                              len(v["runs"]) - len(runs)}
+    f["cast"], f["planned"] = num["cast"], num["planned"]
+    got = {(r["what"], r["system"], r["run"]): r["result"]
+           for r in bench.raw}
+    for (what, name, rnd), res in got.items():
+        if what != num["what"] or name not in f["cast"]:
+            continue
+        v = f["systems"].setdefault(name, {"runs": [], "failed": 0})
+        d = got.get((den["what"], name, rnd))
+        if res is None or d is None or d[key] <= 0:
+            v["failed"] += 1
+        else:
+            v["runs"].append(res[key] / d[key])
     return f
 
 
 SCALE_N = (1, 8, 32)     # ports of scale (--ports)
+FANFWD_DIV = {1: 4, 4: 4, 16: 16, 64: 64}   # fanout_total / serial bytes
 ISO_N = (8,)             # ports of isolation: --ports gives every N > 1
 SCALE_BASE = {"sernet-low": 5000, "ser2net": 6000, "baseline": 7000}
 
@@ -895,10 +904,21 @@ def run_many(bench, sizes, groups):
                                   "  same, less the load generator",
                                   f"% of {NCPU} CPUs", "lower", cast,
                                   "sernet-low", note="load")
+                # a system that falls behind takes longer: CPU per MB
+                # carried is fair across durations, the rate says it
+                f4 = bench.figure(f"scale{n}_fwd_mb", "scale",
+                                  "  CPU per MB carried, less the load "
+                                  "generator", "CPU s/MB", "lower", cast,
+                                  "sernet-low", note="load")
+                f5 = bench.figure(f"scale{n}_rate", "scale",
+                                  "  rate achieved per stream "
+                                  f"(of {SUSTAIN_BAUD // 10})", "B/s",
+                                  "higher", cast, "sernet-low")
                 bench.measure(f"scale x{n}", cast,
                               lambda s: run_scale(s, sizes["sustain_s"], 30),
                               {"cpu_share_pct": f1, "load_share_pct": f2,
-                               "fwd_share_pct": f3}, floor=True)
+                               "fwd_share_pct": f3, "fwd_cpu_s_per_mb": f4,
+                               "achieved_bytes_s": f5}, floor=True)
             if iso:
                 bench.runs = RUNS["isolation"]
                 figs = {}
@@ -909,11 +929,16 @@ def run_many(bench, sizes, groups):
                             f"RTT 64 B p{p}, {n - 1} other ports {what}",
                             "us", "lower", cast, "sernet-low", ["ser2net"])
                         f["target_samples"] = sizes["latency_n"]
+                figs["ratio"] = bench.figure(
+                    f"iso{n}_p99_ratio", "isolation",
+                    "  p99 at full rate / p99 idle", "x", "lower", cast,
+                    "sernet-low", ["ser2net"])
                 bench.measure(f"isolation x{n}", cast,
                               lambda s: run_isolation(
                                   s, sizes["latency_n"], 30,
                                   sizes["latency_cap_s"]),
-                              {f"{k}_p{p}_us": figs[k, p] for k, p in figs})
+                              {"p99_ratio" if k == "ratio" else
+                               f"{k[0]}_p{k[1]}_us": f for k, f in figs.items()})
         finally:
             for s in cast:
                 s.stop()
@@ -929,14 +954,15 @@ def run_fanout_many(bench, sizes):
         for s in cast:
             s.start()
         for n in (1, 4, 16, 64):
-            # 64 clients of 1 MiB each would take most of a minute
-            size = max(sizes["fanout_min"] // 4,
-                       sizes["fanout_total"] // 4 // n)
+            # about a second a run; 64 clients of 1 MiB would take most
+            # of a minute
+            size = sizes["fanout_total"] // FANFWD_DIV[n]
             f = figs[n] = bench.figure(
                 f"fanfwd{n}_cpu", "fanout-fwd",
                 f"fan-out {n} client{'s' if n > 1 else ''} CPU, "
                 "forwarder only", "CPU s/MB", "lower", cast, "sernet-low")
-            bench.measure(f"fan-out fwd x{n}", cast,
+            f["what"] = f"fan-out fwd x{n}"
+            bench.measure(f["what"], cast,
                           lambda s, n=n, size=size: run_fanout_fwd(
                               s, n, size, 30 + n * size / 50e3),
                           {"fwd_cpu_s_per_mb": f}, floor=True)
@@ -946,7 +972,7 @@ def run_fanout_many(bench, sizes):
     for n in (4, 16, 64):
         ratio_figure(bench, f"fanfwd{n}_ratio",
                      f"  fan-out {n}/1 clients, forwarder only",
-                     figs[n], figs[1])
+                     figs[n], figs[1], "fwd_cpu_s_per_mb")
 
 
 # --- runs, figures, results ------------------------------------------------------

@@ -292,11 +292,14 @@ class Load(unittest.TestCase):
         bench.with_load(res, bench.parse_load(REPORT))
         self.assertAlmostEqual(res["load_s"], 0.26)
         self.assertEqual(res["stream_bytes"], 2 * 368640)
+        self.assertAlmostEqual(res["mb"], 2 * 368640 / 1e6)
+        self.assertAlmostEqual(res["achieved_bytes_s"], 368640 / 4.0)
         bench.above_floor(res, 0.1)           # 0.2 s of floor in 2 s
         all_cpu = 2.0 * bench.NCPU
         self.assertAlmostEqual(res["cpu_share_pct"], 100 * 0.8 / all_cpu)
         self.assertAlmostEqual(res["load_share_pct"], 100 * 0.26 / all_cpu)
         self.assertAlmostEqual(res["fwd_share_pct"], 100 * 0.54 / all_cpu)
+        self.assertAlmostEqual(res["fwd_cpu_s_per_mb"], 0.54 / res["mb"])
 
     def test_cpu_per_mb_less_the_load(self):
         res = {"secs": 1.0, "cpu_s": 1.0, "steal_s": 0.0, "load_s": 0.3,
@@ -329,17 +332,29 @@ class Load(unittest.TestCase):
 
     def test_ratio_figure_per_round(self):
         b = bench.Bench(deadline=1e9, idle=lambda secs: (0.0, 0.0))
+        b.runs = 2
         cast = [Fake("sernet-low"), Fake("ser2net")]
         f1 = b.figure("a", "g", "a", "u", "lower", cast, "sernet-low")
         f2 = b.figure("b", "g", "b", "u", "lower", cast, "sernet-low")
-        f1["systems"] = {"sernet-low": {"runs": [1.0, 2.0], "failed": 0},
-                         "ser2net": {"runs": [1.0], "failed": 1}}
-        f2["systems"] = {"sernet-low": {"runs": [1.5, 2.0], "failed": 0},
-                         "ser2net": {"runs": [4.0, 3.0], "failed": 0}}
-        r = bench.ratio_figure(b, "r", "r", f2, f1)
+        f1["what"], f2["what"] = "one", "many"
+        v1 = {("sernet-low", 1): 1.0, ("sernet-low", 2): 2.0,
+              ("ser2net", 2): 1.0}
+        v2 = {("sernet-low", 1): 1.5, ("sernet-low", 2): 2.0,
+              ("ser2net", 1): 4.0, ("ser2net", 2): 3.0}
+        for what, vals, f in (("one", v1, f1), ("many", v2, f2)):
+            rnd = iter([1, 1, 2, 2])
+
+            def run(s, vals=vals, rnd=rnd):
+                v = vals.get((s.name, next(rnd)))
+                if v is None:
+                    raise TimeoutError("stalled")
+                return {"k": v}
+            b.measure(what, cast, run, {"k": f})
+        r = bench.ratio_figure(b, "r", "r", f2, f1, "k")
         self.assertEqual(r["systems"]["sernet-low"]["runs"], [1.5, 1.0])
-        # the second round of ser2net had no 1-client run: no ratio
-        self.assertEqual(r["systems"]["ser2net"], {"runs": [4.0],
+        # ser2net's first 1-client run failed: its round has no ratio,
+        # the second round's is 3/1 (not 4/1, as the lists alone would pair)
+        self.assertEqual(r["systems"]["ser2net"], {"runs": [3.0],
                                                    "failed": 1})
         self.assertEqual(r["cast"], ["sernet-low", "ser2net"])
 
@@ -365,12 +380,13 @@ class WholeBench(unittest.TestCase):
         bench.run_fanout_fwd = lambda s, n, size, t: dict(
             raw, load_s=0.5, cpu_s=1.5 + (0.2 if s.name == "sernet-low"
                                           else 3.0) * (n > 1) * n / 16)
-        bench.run_scale = lambda s, *a: dict(raw, load_s=0.2)
+        bench.run_scale = lambda s, *a: dict(raw, load_s=0.2,
+                                             achieved_bytes_s=92160)
 
         def iso(s, *a):
             return {"idle_p50_us": 100.0, "idle_p99_us": 200.0,
                     "busy_p50_us": 110.0, "busy_p99_us": 250.0,
-                    "samples": 1000}
+                    "p99_ratio": 1.25, "samples": 1000}
         bench.run_isolation = iso
         bench.RUNS = {k: 2 for k in self.saved["RUNS"]}
 
@@ -438,7 +454,8 @@ class WholeBench(unittest.TestCase):
         # one CPU row per N, the load generator's own, and less it
         ids = [f["id"] for f in self.b.figures if f["group"] == "scale"]
         self.assertEqual(ids, [f"scale{n}_{k}" for n in bench.SCALE_N
-                               for k in ("cpu", "load", "fwd")])
+                               for k in ("cpu", "load", "fwd", "fwd_mb",
+                                         "rate")])
         f = self.fig("scale32_fwd")
         self.assertEqual(f["cast"], ["sernet-low", "ser2net", "baseline"])
         self.assertEqual(f["note"], "load")
@@ -452,8 +469,11 @@ class WholeBench(unittest.TestCase):
 
     def test_isolation_rows(self):
         ids = [f["id"] for f in self.b.figures if f["group"] == "isolation"]
-        self.assertEqual(ids, [f"iso{n}_{k}_p{p}" for n in bench.ISO_N
-                               for k in ("idle", "busy") for p in (50, 99)])
+        self.assertEqual(ids, [x for n in bench.ISO_N for x in
+                               [f"iso{n}_{k}_p{p}" for k in ("idle", "busy")
+                                for p in (50, 99)] + [f"iso{n}_p99_ratio"]])
+        self.assertEqual(self.fig("iso8_p99_ratio")["systems"]["baseline"]
+                         ["median"], 1.25)
         f = self.fig("iso8_busy_p99")
         self.assertEqual(f["systems"]["sernet-low"]["median"], 250.0)
         self.assertEqual([c["ref"] for c in f["vs"]], ["ser2net"])
