@@ -879,6 +879,23 @@ def many_cast(n, slot, maxc=16):
             for name, base in SCALE_BASE.items()]
 
 
+def started(bench, cast, what):
+    """start the systems of cast; one that does not start is a failed run
+    of what (the rest of the bench goes on without it)"""
+    for s in cast:
+        try:
+            s.start()
+        except Exception as e:             # noqa: BLE001 -- reported
+            err = f"{type(e).__name__}: {e}"
+            bench.failures.append({"what": what, "system": s.name, "run": 0,
+                                   "error": "did not start: " + err})
+            log(f"  FAILED {what}: {s.name} did not start: {err}")
+            for x in cast:
+                x.stop()
+            return False
+    return True
+
+
 def run_many(bench, sizes, groups):
     """scale and isolation: for each N, the three systems on N ports"""
     for slot, n in enumerate(sizes["scale_n"]):
@@ -886,9 +903,9 @@ def run_many(bench, sizes, groups):
         if "scale" not in groups and not iso:
             continue
         cast = many_cast(n, slot)
+        if not started(bench, cast, f"{n} ports"):
+            continue
         try:
-            for s in cast:
-                s.start()
             if "scale" in groups:
                 bench.runs = RUNS["scale"]
                 pl = "s" if n > 1 else ""
@@ -950,9 +967,9 @@ def run_fanout_many(bench, sizes):
     cast = many_cast(1, 9, 64)
     bench.runs = RUNS["fanout-fwd"]
     figs = {}
+    if not started(bench, cast, "fan-out fwd"):
+        return
     try:
-        for s in cast:
-            s.start()
         for n in (1, 4, 16, 64):
             # about a second a run; 64 clients of 1 MiB would take most
             # of a minute

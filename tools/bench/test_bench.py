@@ -330,6 +330,21 @@ class Load(unittest.TestCase):
             self.assertIn(f"serialdev(readbuf=16384),/dev/pts/{i},", y)
         self.assertEqual(y.count("max-connections: 64"), 3)
 
+    def test_a_cast_that_does_not_start_is_a_failure(self):
+        class Broken(Fake):
+            def start(self):
+                raise TimeoutError("timed out waiting for ser2net to listen")
+
+            def stop(self):
+                self.stopped = True
+        b = bench.Bench(deadline=1e9, idle=lambda secs: (0.0, 0.0))
+        cast = [Fake("sernet-low"), Broken("ser2net")]
+        self.assertFalse(bench.started(b, cast, "8 ports"))
+        self.assertEqual(b.failures[0]["system"], "ser2net")
+        self.assertIn("did not start", b.failures[0]["error"])
+        self.assertTrue(cast[1].stopped)
+        self.assertTrue(bench.started(b, [Fake("x")], "8 ports"))
+
     def test_ratio_figure_per_round(self):
         b = bench.Bench(deadline=1e9, idle=lambda secs: (0.0, 0.0))
         b.runs = 2
