@@ -35,6 +35,9 @@ static void sernet_at_set_mode(struct sernet_port *port, u8 mode)
 	struct sernet_at *at = &port->at;
 
 	WRITE_ONCE(at->mode, mode);
+	/* back to WORK: at.work lets the network's bytes go, after its own */
+	if (mode != SERNET_PORT_MODE_WORK)
+		WRITE_ONCE(at->net_now, false);
 	if (at->ev_n < ARRAY_SIZE(at->ev))
 		at->ev[(at->ev_head + at->ev_n++) % ARRAY_SIZE(at->ev)] = mode;
 	queue_work(port->wq, &at->work);
@@ -334,6 +337,10 @@ static void sernet_at_work(struct work_struct *work)
 		if (genlmsg_unicast(read_pnet(&port->net), skb, agent))
 			sernet_count(port, SERNET_STATS_DROP_AT_LINE, 1);
 	sernet_at_write(port);
+	/* the mode's bytes went or wait in tty_out: none can overtake them */
+	spin_lock_bh(&port->pack_lock);
+	WRITE_ONCE(at->net_now, !at->dead && at->mode == SERNET_PORT_MODE_WORK);
+	spin_unlock_bh(&port->pack_lock);
 }
 
 static void sernet_at_msg_init(struct sernet_at_msg *m, const u8 *data,
@@ -349,6 +356,7 @@ void sernet_at_init(struct sernet_port *port)
 	struct sernet_at *at = &port->at;
 
 	INIT_LIST_HEAD(&at->out);
+	at->net_now = true;
 	skb_queue_head_init(&at->lines);
 	sernet_at_msg_init(&at->a, sernet_at_a, sizeof(sernet_at_a) - 1);
 	sernet_at_msg_init(&at->ok, sernet_at_ok, sizeof(sernet_at_ok) - 1);
@@ -371,6 +379,7 @@ struct sernet_pkt *sernet_at_stop(struct sernet_port *port)
 
 	spin_lock_bh(&port->pack_lock);
 	at->dead = true;
+	WRITE_ONCE(at->net_now, false);
 	pkt = at->held;
 	at->held = NULL;
 	WRITE_ONCE(at->mode, SERNET_PORT_MODE_WORK);

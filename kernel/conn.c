@@ -9,11 +9,15 @@
  * serial side is held back (pack.c) only while the fastest connection is
  * behind, so one slow client never stalls the rest.
  *
- * Network to serial: one segment (one recvmsg) at a time is written whole
- * to the tty (tty_out.c) before the next is read, connections in turn.
- * While the tty is full nothing is read, so TCP's window closes.
+ * Network to serial: a few bytes (a request, a line) go straight to the
+ * tty from data_ready (BH, the socket locked; tcp_read_sock(), as
+ * strparser does) while the tty has room and nothing else waits for it:
+ * no work hand-off. Otherwise the work reads: one segment (one recvmsg)
+ * at a time is written whole to the tty (tty_out.c) before the next is
+ * read, connections in turn. While the tty is full nothing is read, so
+ * TCP's window closes.
  *
- * Socket callbacks (BH, socket locked) only queue work.
+ * The other socket callbacks only queue work.
  */
 #include <linux/net.h>
 #include <linux/slab.h>
@@ -26,6 +30,12 @@
 #include "layer.h"
 
 #define SERNET_CONN_QUEUE_MAX	(1024 * 1024)	/* cost a client may lag */
+/*
+ * data_ready writes to the tty only this much waiting in the socket: a
+ * request, an interactive line. More is a stream, which the work writes
+ * on its own CPU while the sender goes on (on the sender's, it would wait).
+ */
+#define SERNET_RX_NOW_MAX	SERNET_NET_RX_BUF
 
 struct sernet_qent {
 	struct list_head node;
@@ -50,9 +60,69 @@ static void sernet_conn_kick(struct sock *sk, bool rx, bool tx, bool state)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* @n bytes came from the network on @c (from data_ready or the work) */
+static void sernet_conn_rx_count(struct sernet_conn *c, size_t n)
+{
+	struct sernet_xport *xp = c->xp;
+
+	sernet_count(xp->port, SERNET_STATS_NET_RX_BYTES, n);
+	sernet_conn_count(c, SERNET_CLIENT_STATS_NET_RX_BYTES, n);
+	sernet_conn_count(c, SERNET_CLIENT_STATS_NET_RX_PACKETS, 1);
+	WRITE_ONCE(xp->last_rx, jiffies);
+	WRITE_ONCE(xp->last_io, xp->last_rx);
+}
+
+/* tcp_read_sock()'s actor: what the tty takes of the segment */
+static int sernet_conn_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
+				unsigned int off, size_t len)
+{
+	struct sernet_conn *c = desc->arg.data;
+	struct sernet_xport *xp = c->xp;
+	size_t n;
+
+	n = sernet_tty_out_skb(xp->port, skb, off, len);
+	if (n < len)
+		desc->count = 0;	/* the tty is full: the work goes on */
+	if (!n)
+		return 0;
+	sernet_conn_rx_count(c, n);
+	sernet_hook_count(SERNET_HOOK_RX_NOW);
+	return n;
+}
+
+/*
+ * The socket's data to the tty now, from data_ready; false when the work
+ * must read it: more than SERNET_RX_NOW_MAX waits, the work is reading
+ * (its segment goes first), a source
+ * waits or the tty is full, AT mode holds the network back (or has just
+ * let it go, and its own bytes are not written yet), a layer is to
+ * change the bytes, or a reader owns the socket (the backlog's data_ready).
+ */
+static bool sernet_conn_rx_now(struct sernet_conn *c, struct sock *sk)
+{
+	struct sernet_xport *xp = c->xp;
+	read_descriptor_t desc = { .arg.data = c, .count = 1 };
+
+	if (!READ_ONCE(c->up) || READ_ONCE(xp->rx_busy) ||
+	    READ_ONCE(xp->stopping) || !list_empty(&xp->layers) ||
+	    !sernet_at_net_now(xp->port) || sock_owned_by_user_nocheck(sk) ||
+	    tcp_inq(sk) > SERNET_RX_NOW_MAX)
+		return false;
+	tcp_read_sock(sk, &desc, sernet_conn_rx_actor);
+	return desc.count;
+}
+
 static void sernet_conn_data_ready(struct sock *sk)
 {
-	sernet_conn_kick(sk, true, false, false);
+	struct sernet_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sernet_sock_data(sk);
+	if (c && !sernet_conn_rx_now(c, sk)) {
+		WRITE_ONCE(c->rx_ready, true);
+		sernet_xport_kick_rx(c->xp);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /* Established or failed (a connect), or closed: read as EOF */
@@ -123,6 +193,7 @@ void sernet_conn_up(struct sernet_conn *c)
 	list_add_tail(&c->node, &xp->conns);
 	spin_unlock(&xp->conns_lock);
 	xp->nconns++;
+	WRITE_ONCE(c->up, true);
 	sernet_count(xp->port, SERNET_STATS_CONNECTS, 1);
 	sernet_nl_conn_event(c, SERNET_CMD_CONNECTED);
 	sernet_layers_conn_up(xp, c);
@@ -212,7 +283,7 @@ static void sernet_conn_flush(struct sernet_conn *c)
 		}
 		sernet_count(c->xp->port, SERNET_STATS_NET_TX_BYTES, ret);
 		sernet_conn_count(c, SERNET_CLIENT_STATS_NET_TX_BYTES, ret);
-		c->xp->last_io = jiffies;
+		WRITE_ONCE(c->xp->last_io, jiffies);
 		c->sent += ret;
 		c->qbytes -= ret;
 		if (c->sent < pkt->len)
@@ -272,6 +343,8 @@ void sernet_conns_rx(struct sernet_xport *xp)
 	struct sernet_conn *c;
 	int budget = 64;
 
+	/* before the first recvmsg takes the socket lock: see rx_now */
+	WRITE_ONCE(xp->rx_busy, true);
 	while (sernet_tty_out_write(port, &xp->out) && budget--) {
 		struct kvec iov = { xp->out.buf, SERNET_NET_RX_BUF };
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
@@ -279,7 +352,7 @@ void sernet_conns_rx(struct sernet_xport *xp)
 
 		c = sernet_next_reader(xp);
 		if (!c)
-			return;
+			break;
 		xp->rr = c;
 		WRITE_ONCE(c->rx_ready, false);
 		n = kernel_recvmsg(c->sock, &msg, &iov, 1, iov.iov_len,
@@ -291,13 +364,11 @@ void sernet_conns_rx(struct sernet_xport *xp)
 			continue;
 		}
 		WRITE_ONCE(c->rx_ready, true);	/* there may be more */
-		sernet_count(port, SERNET_STATS_NET_RX_BYTES, n);
-		sernet_conn_count(c, SERNET_CLIENT_STATS_NET_RX_BYTES, n);
-		sernet_conn_count(c, SERNET_CLIENT_STATS_NET_RX_PACKETS, 1);
-		xp->last_rx = jiffies;
-		xp->last_io = xp->last_rx;
+		sernet_conn_rx_count(c, n);
 		xp->out.len = sernet_layers_to_serial(xp, xp->out.buf, n);
 	}
+	/* what came meanwhile set rx_ready and kicked this work again */
+	WRITE_ONCE(xp->rx_busy, false);
 	/* out of budget with data left: come back after others had a turn */
 	if (budget < 0)
 		sernet_xport_kick_rx(xp);

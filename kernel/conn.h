@@ -39,6 +39,7 @@ struct sernet_conn {
 	unsigned int qbytes;
 	unsigned int sent;
 	bool rx_ready;
+	bool up;
 	bool dead;
 	u8 end;
 	unsigned long since;

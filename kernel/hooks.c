@@ -27,6 +27,7 @@ static const char * const sernet_hook_names[SERNET_HOOK_MAX] = {
 	[SERNET_HOOK_NET_EXIT]		= "delay_net_exit_ms",
 	[SERNET_HOOK_TX_WAKE]		= "count_tx_wake",
 	[SERNET_HOOK_LAYER_DOWN]	= "count_layer_down",
+	[SERNET_HOOK_RX_NOW]		= "count_rx_now",
 	[SERNET_HOOK_TEST_LAYER]	= "on_test_layer",
 	[SERNET_HOOK_PKT_ALLOC]		= "fail_pkt_alloc",
 	[SERNET_HOOK_PAGE_ALLOC]	= "fail_page_alloc",

@@ -20,6 +20,7 @@ enum sernet_hook {
 	/* counts only: any context */
 	SERNET_HOOK_TX_WAKE,		/* a client's write space woke tx_work */
 	SERNET_HOOK_LAYER_DOWN,		/* the test layer saw a connection end */
+	SERNET_HOOK_RX_NOW,		/* data_ready wrote a segment to the tty */
 	/* switches: read when a transport starts */
 	SERNET_HOOK_TEST_LAYER,		/* the test layer (test_layer.c) is on */
 	/* failures */

@@ -24,6 +24,7 @@
 #include "settings.h"
 
 struct sernet_xport;
+struct sk_buff;
 
 /**
  * struct sernet_tty_src - bytes on their way to the tty (tty_out.c)
@@ -63,6 +64,8 @@ struct sernet_at_msg {
 /**
  * struct sernet_at - the port's mode (at.c); under pack_lock but @cur
  * @mode: &enum sernet_port_mode; read without the lock by xport.c
+ * @net_now: the network's bytes may go to the tty from data_ready (conn.c):
+ *	WORK, and what the mode wrote before went first; read without the lock
  * @quiet: the last packet closed by time, or none came yet (pack.c)
  * @dead: the tty went: nothing runs any more
  * @held: HANDSHAKE: the "+++" packet, out of port->pkts
@@ -80,6 +83,7 @@ struct sernet_at_msg {
  */
 struct sernet_at {
 	u8 mode;
+	bool net_now;
 	bool quiet;
 	bool dead;
 	struct sernet_pkt *held;
@@ -223,6 +227,8 @@ bool sernet_tty_out_write(struct sernet_port *port,
 void sernet_tty_out_cancel(struct sernet_port *port,
 			   struct sernet_tty_src *src);
 void sernet_tty_out_wakeup(struct sernet_port *port);
+size_t sernet_tty_out_skb(struct sernet_port *port, struct sk_buff *skb,
+			  unsigned int off, size_t len);
 
 /* config.c */
 void sernet_config_defaults(struct sernet_config *cfg);
@@ -267,6 +273,11 @@ int sernet_at_reply(struct sernet_port *port, const void *data,
 static inline bool sernet_at_working(struct sernet_port *port)
 {
 	return READ_ONCE(port->at.mode) == SERNET_PORT_MODE_WORK;
+}
+
+static inline bool sernet_at_net_now(struct sernet_port *port)
+{
+	return READ_ONCE(port->at.net_now);
 }
 
 /* xport.c: the transport of a port; caller holds port->lock */

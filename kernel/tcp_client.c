@@ -212,7 +212,8 @@ static void sernet_tcpc_idle_work(struct work_struct *work)
 
 	if (READ_ONCE(xp->stopping) || !xp->nconns)
 		return;
-	since = READ_ONCE(port->cfg.socksl) ? xp->last_io : xp->last_rx;
+	since = READ_ONCE(port->cfg.socksl) ? READ_ONCE(xp->last_io) :
+					    READ_ONCE(xp->last_rx);
 	limit = sernet_idle_limit(port);
 	if (time_before(jiffies, since + limit)) {
 		queue_delayed_work(port->wq, &t->idle_work,

@@ -10,54 +10,76 @@
  * owner. While a source waits its owner reads nothing more, so the network
  * is held back (TCP's window closes).
  *
- * Writes run on the port's ordered workqueue only, one at a time; the
- * lock guards the list against a transport that stops and cancels.
+ * Sources are written from the port's ordered workqueue. The network's
+ * bytes may also go at once from a socket's data_ready (BH), while no
+ * source waits (sernet_tty_out_skb()): a tty driver's write() may not
+ * sleep, as ppp_async relies on. The lock is held around every write and
+ * around the decision to wait, so bytes of two writers never mix inside
+ * a source, and nothing overtakes a source that waits.
  */
+#include <linux/skbuff.h>
 #include <linux/tty.h>
 
 #include "sernet.h"
 
-/* Write what the tty takes of @src; true once all of it went */
+/*
+ * What the tty takes of @n bytes. Its write_wakeup is asked for only once
+ * it is full (each wake-up queues the work), and what drained before the
+ * ask is taken at once. Under lock.
+ */
+static size_t sernet_tty_write(struct tty_struct *tty, const u8 *buf,
+			       size_t n)
+{
+	size_t done = max(tty->ops->write(tty, buf, n), 0);
+
+	if (done < n) {
+		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+		done += max(tty->ops->write(tty, buf + done, n - done), 0);
+	}
+	return done;
+}
+
+/* Write what the tty takes of @src; true once all of it went. Under lock */
 static bool sernet_tty_out_push(struct sernet_port *port,
 				struct sernet_tty_src *src)
 {
-	struct tty_struct *tty = port->tty;
+	size_t n;
 
-	while (src->off < src->len) {
-		int n;
-
-		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
-		n = tty->ops->write(tty, src->buf + src->off,
-				    src->len - src->off);
-		if (n <= 0)
-			return false;
-		src->off += n;
-		sernet_count(port, SERNET_STATS_TX_BYTES, n);
-	}
+	n = sernet_tty_write(port->tty, src->buf + src->off,
+			     src->len - src->off);
+	sernet_count(port, SERNET_STATS_TX_BYTES, n);
+	src->off += n;
+	if (src->off < src->len)
+		return false;
 	src->off = 0;
 	src->len = 0;
 	return true;
 }
 
+/* Caller holds the lock */
 static void sernet_tty_out_wait(struct sernet_port *port,
 				struct sernet_tty_src *src)
 {
-	spin_lock_bh(&port->out.lock);
 	if (!src->waiting) {
 		src->waiting = true;
 		list_add_tail(&src->node, &port->out.wait);
 	}
-	spin_unlock_bh(&port->out.lock);
+}
+
+/* Caller holds the lock */
+static void sernet_tty_out_unwait(struct sernet_tty_src *src)
+{
+	if (src->waiting) {
+		list_del(&src->node);
+		src->waiting = false;
+	}
 }
 
 /* @src's owner goes away: it is no longer written or resumed. */
 void sernet_tty_out_cancel(struct sernet_port *port, struct sernet_tty_src *src)
 {
 	spin_lock_bh(&port->out.lock);
-	if (src->waiting) {
-		list_del(&src->node);
-		src->waiting = false;
-	}
+	sernet_tty_out_unwait(src);
 	spin_unlock_bh(&port->out.lock);
 }
 
@@ -69,22 +91,53 @@ void sernet_tty_out_cancel(struct sernet_port *port, struct sernet_tty_src *src)
 bool sernet_tty_out_write(struct sernet_port *port, struct sernet_tty_src *src)
 {
 	struct sernet_tty_src *first;
+	bool done;
 
 	spin_lock_bh(&port->out.lock);
 	first = list_first_entry_or_null(&port->out.wait,
 					 struct sernet_tty_src, node);
+	/* others wait before it, or the tty is full */
+	done = (!first || first == src) && sernet_tty_out_push(port, src);
+	if (done)
+		sernet_tty_out_unwait(src);	/* it went before the wake-up */
+	else
+		sernet_tty_out_wait(port, src);
 	spin_unlock_bh(&port->out.lock);
-	if (first && first != src) {	/* others wait before it */
-		sernet_tty_out_wait(port, src);
-		return false;
+	return done;
+}
+
+/*
+ * @len bytes of @skb from @off, at once, from any context: how many the
+ * tty took (fewer: it is full, and its write_wakeup will come), or 0 while
+ * a source waits, whose turn it is.
+ */
+size_t sernet_tty_out_skb(struct sernet_port *port, struct sk_buff *skb,
+			  unsigned int off, size_t len)
+{
+	struct skb_seq_state st;
+	size_t done = 0;
+	const u8 *data;
+	unsigned int n;
+
+	spin_lock_bh(&port->out.lock);
+	if (!list_empty(&port->out.wait))
+		goto out;
+	skb_prepare_seq_read(skb, off, off + len, &st);
+	while ((n = skb_seq_read(done, &data, &st))) {
+		size_t w;
+
+		n = min_t(size_t, n, len - done);	/* it may run past */
+		w = sernet_tty_write(port->tty, data, n);
+		done += w;
+		if (w < n || done == len) {
+			skb_abort_seq_read(&st);
+			break;
+		}
 	}
-	if (!sernet_tty_out_push(port, src)) {
-		sernet_tty_out_wait(port, src);
-		return false;
-	}
-	/* it was waiting, and went before the wake-up came */
-	sernet_tty_out_cancel(port, src);
-	return true;
+	sernet_count(port, SERNET_STATS_TX_BYTES, done);
+out:
+	spin_unlock_bh(&port->out.lock);
+	return done;
 }
 
 /* port->out.work: the tty has room; the waiting sources, in turn */
@@ -98,10 +151,15 @@ static void sernet_tty_out_work(struct work_struct *work)
 		spin_lock_bh(&port->out.lock);
 		src = list_first_entry_or_null(&port->out.wait,
 					       struct sernet_tty_src, node);
-		spin_unlock_bh(&port->out.lock);
-		if (!src || !sernet_tty_out_push(port, src))
+		/* none waits: no more wake-ups until the tty is full again */
+		if (!src)
+			clear_bit(TTY_DO_WRITE_WAKEUP, &port->tty->flags);
+		if (!src || !sernet_tty_out_push(port, src)) {
+			spin_unlock_bh(&port->out.lock);
 			return;
-		sernet_tty_out_cancel(port, src);
+		}
+		sernet_tty_out_unwait(src);
+		spin_unlock_bh(&port->out.lock);
 		src->resume(src);
 	}
 }

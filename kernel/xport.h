@@ -51,6 +51,7 @@ struct sernet_xport_ops {
  * @ops: its mode
  * @port: the port it serves
  * @stopping: set first when it stops: work that runs later returns
+ * @rx_busy: @ops->rx runs: data_ready leaves the sockets to it (conn.c)
  * @rx_work: network data to the tty (@ops->rx)
  * @out: what was read from the network, on its way to the tty
  * @layers: the protocol layers between the tty and the sockets (layer.c)
@@ -65,6 +66,7 @@ struct sernet_xport {
 	const struct sernet_xport_ops *ops;
 	struct sernet_port *port;
 	bool stopping;
+	bool rx_busy;
 	struct work_struct rx_work;
 	struct sernet_tty_src out;
 	struct list_head layers;

@@ -356,5 +356,45 @@ def test_slow_reader_wakes_tx_work_only_when_there_is_room():
         p.close()
 
 
+def test_network_data_goes_to_the_tty_from_data_ready():
+    """
+    While nothing waits for the tty, a client's short segments are written
+    to it from the socket's data_ready, with no work hand-off
+    (count_rx_now); once the tty is full the rest waits in the socket and
+    the work writes it when the tty has room: every byte once, in order.
+    """
+    hook = "count_rx_now"
+    p = Port(2911)
+    try:
+        c = p.connect()
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        wait_for(lambda: p.state() == "CONNECTED(1)", 5, "the client")
+        before = hook_hits(hook)
+        for i in range(50):
+            msg = stream(64, i)
+            c.sendall(msg)
+            assert read_fd(p.master, 64, 5) == msg, f"message {i}"
+        now = hook_hits(hook) - before
+        print(f"# {now} of 50 segments written from data_ready")
+        assert now >= 25, f"{now} of 50 from data_ready"
+        # nobody reads the master while 128 KiB come in short segments:
+        # more than the pty holds, less than the sockets do
+        msgs = [stream(64, 100 + i) for i in range(2048)]
+
+        def send():
+            for m in msgs:
+                c.sendall(m)
+        t = threading.Thread(target=send)
+        t.start()
+        t.join(30)
+        assert not t.is_alive(), "the sender is stuck"
+        got = read_fd(p.master, 2048 * 64, 30)
+        assert got == b"".join(msgs)
+        assert p.stat("net_rx_bytes") == 50 * 64 + 2048 * 64
+        c.close()
+    finally:
+        p.close()
+
+
 if __name__ == "__main__":
     sys.exit(run_on_test_build(globals()))

@@ -334,19 +334,19 @@ MUTANTS = [
     Mutant(
         name="tcpc-sockton-counts-sent-data",
         file="kernel/tcp_client.c",
-        orig="since = READ_ONCE(port->cfg.socksl) ? xp->last_io : xp->last_rx;",
-        repl="since = xp->last_io;",
+        orig=("READ_ONCE(xp->last_io) :\n"
+              "\t\t\t\t\t    READ_ONCE(xp->last_rx);"),
+        repl=("READ_ONCE(xp->last_io) :\n"
+              "\t\t\t\t\t    READ_ONCE(xp->last_io);"),
         breaks="SOCKTON: data sent to the server keeps a silent one connected",
         vm=[CLI + "sockton_reconnects_when_nothing_comes"],
     ),
     Mutant(
         name="tcpc-shorto-ignores-received-data",
         file="kernel/conn.c",
-        orig=('\t\txp->last_rx = jiffies;\n'
-              '\t\txp->last_io = xp->last_rx;\n'
-              '\t\txp->out.len'),
-        repl=('\t\txp->last_rx = jiffies;\n'
-              '\t\txp->out.len'),
+        orig=('\tWRITE_ONCE(xp->last_rx, jiffies);\n'
+              '\tWRITE_ONCE(xp->last_io, xp->last_rx);\n'),
+        repl='\tWRITE_ONCE(xp->last_rx, jiffies);\n',
         breaks="SHORTO closes a short connection the server is still using",
         vm=[CLI + "short_connection_kept_by_network_traffic"],
     ),
@@ -518,10 +518,34 @@ MUTANTS = [
         vm=["layer_test.py::udp_server_through_the_layer"],
     ),
     Mutant(
+        name="rx-now-never",
+        file="kernel/conn.c",
+        orig="\ttcp_read_sock(sk, &desc, sernet_conn_rx_actor);\n\treturn desc.count;",
+        repl="\treturn false;",
+        breaks="network data always waits for rx_work (a hand-off a segment)",
+        vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
+    ),
+    Mutant(
+        name="rx-now-claims-whole-segment",
+        file="kernel/conn.c",
+        orig="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn n;",
+        repl="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn len;",
+        breaks="what a full tty did not take of a segment from data_ready is lost",
+        vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
+    ),
+    Mutant(
+        name="tty-out-never-asks-wakeup",
+        file="kernel/tty_out.c",
+        orig="\t\tset_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);\n",
+        repl="",
+        breaks="a full tty never wakes its writer: network data stalls",
+        vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
+    ),
+    Mutant(
         name="tty-out-rest-dropped",
         file="kernel/tty_out.c",
-        orig="\t\tif (n <= 0)\n\t\t\treturn false;\n",
-        repl="\t\tif (n <= 0)\n\t\t\tbreak;\n",
+        orig="\tif (src->off < src->len)\n\t\treturn false;\n",
+        repl="",
         breaks="what a full tty did not take of network data is lost",
         vm=[SRV + "network_to_serial_stream"],
     ),
