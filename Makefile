@@ -53,7 +53,7 @@ KERNEL_SRC := $(wildcard kernel/*.c kernel/*.h) Kbuild include/uapi/linux/sernet
 
 .PHONY: all modules testmod userspace selftests ynl utests deps lint check test-host at-doc \
 	debug-kernel check-debug \
-	test-vm install demo bench bench-plot bench-test fuzz fuzz-build stress mutants \
+	test-vm install demo bench bench-plot bench-test bench-hops fuzz fuzz-build stress mutants \
 	clean help
 
 all: modules userspace
@@ -74,6 +74,7 @@ help:
 	@echo "make bench      sernet vs ser2net vs a userspace forwarder, in the VM (9-13 min)"
 	@echo "make bench-plot PNG charts of the last bench (build/bench/*.png)"
 	@echo "make bench-test host test of the bench's table (verdicts, marks, rotation), TAP"
+	@echo "make bench-hops one round trip hop by hop, from the kernel's function tracer (VM)"
 	@echo "make install    module to /lib/modules/\$$(uname -r)/updates, sernetctl and sernetd to /usr/local"
 
 # --- kernel module --------------------------------------------------------
@@ -261,6 +262,10 @@ bench-plot:
 
 bench-test:
 	@tools/bench/test_bench.py
+
+bench-hops:
+	@$(MAKE) -s modules
+	@tools/vm/run --kernel $${SERNET_BENCH_KERNEL:-6.12} --timeout 600 -- tools/bench/hops.py 300
 
 # --- fuzzing (clang, libFuzzer + ASan + UBSan) ----------------------------
 # Built from the product's own sources: kernel/pack_step.h is the code

@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
+import hops  # noqa: E402
 
 bench.log = lambda *a: None          # the bench's progress lines
 
@@ -515,6 +516,52 @@ class WholeBench(unittest.TestCase):
         ncol = md[0].count("|")
         self.assertTrue(all(ln.count("|") == ncol for ln in md[:40]
                             if ln.startswith("|")))
+
+
+def trace_line(us, task, what):
+    """one line of the function tracer's text, as hops.py reads it"""
+    return f"{task:>16}-1     [000] .....  {us / 1e6:.6f}: {what}"
+
+
+class Hops(unittest.TestCase):
+    S2N = [("tracing_mark_write: WRITE 0", 0), ("pty_write <-n_tty_write", 10),
+           ("flush_to_ldisc <-process_one_work", 30),
+           ("sernet_receive <-sernet_ldisc_receive_buf2", 31),
+           ("sernet_pack_timer <-__hrtimer_run_queues", 140),
+           ("sernet_xport_tx_work <-process_one_work", 150),
+           ("tcp_sendmsg <-sock_sendmsg", 155),
+           ("tracing_mark_write: CRECV", 200)]
+
+    def trace(self, tail):
+        return "\n".join(["# tracer: function"] + [
+            trace_line(us, "python3", w) for w, us in self.S2N + tail])
+
+    def test_data_ready_path_and_hop_times(self):
+        t = self.trace([("pty_write <-tcp_v4_rcv", 230),
+                        ("tracing_mark_write: CSENT", 240),
+                        ("tracing_mark_write: READ 0", 300)])
+        out = hops.breakdown(t)
+        self.assertIn("1 by data_ready", out)
+        self.assertIn("| the packing timer fires (the rule: 100 us) | 109 |",
+                      out)
+        self.assertIn("in the client's send (data_ready) | 30 |", out)
+        self.assertIn("| the round trip (markers) | 300 | 300-300 |", out)
+
+    def test_a_round_trip_with_rx_work_took_that_path(self):
+        t = self.trace([("tracing_mark_write: CSENT", 240),
+                        ("sernet_xport_rx_work <-process_one_work", 260),
+                        ("pty_write <-tty_out", 270),
+                        ("tracing_mark_write: READ 0", 300)])
+        out = hops.breakdown(t)
+        self.assertIn("1 by rx_work", out)
+        self.assertNotIn("data_ready", out.split("\n")[0].split(";")[1])
+        self.assertIn("| rx_work runs (a kworker woken) | 60 |", out)
+
+    def test_a_round_trip_missing_a_hop_is_left_out(self):
+        t = self.trace([("tracing_mark_write: READ 0", 300)])
+        self.assertIn("1 round trips traced; every hop seen in ",
+                      hops.breakdown(t))
+        self.assertNotIn("path:", hops.breakdown(t))
 
 
 def main():
