@@ -526,14 +526,6 @@ MUTANTS = [
         vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
     ),
     Mutant(
-        name="rx-now-claims-whole-segment",
-        file="kernel/conn.c",
-        orig="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn n;",
-        repl="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn len;",
-        breaks="what a full tty did not take of a segment from data_ready is lost",
-        vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
-    ),
-    Mutant(
         name="tty-out-never-asks-wakeup",
         file="kernel/tty_out.c",
         orig="\t\tset_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);\n",
@@ -929,6 +921,19 @@ EXTRA = [
 ]
 
 PENDING = [
+    Mutant(
+        name="rx-now-claims-whole-segment",
+        file="kernel/conn.c",
+        orig="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn n;",
+        repl="\tsernet_hook_count(SERNET_HOOK_RX_NOW);\n\treturn len;",
+        breaks="what a full tty did not take of a segment from data_ready is lost",
+        # finding: network_data_goes_to_the_tty_from_data_ready fills the
+        # pty with 64-byte segments, but the short write it needs (the tty
+        # full inside data_ready, at most 4 KiB waiting) did not happen in
+        # its run: a test must make the tty full exactly then (a delay hook
+        # before the write, or a tty whose room the test sets)
+        vm=[FA + "network_data_goes_to_the_tty_from_data_ready"],
+    ),
     # Needs: a way to hold the agent's PORT_SET (a delay hook on the
     # module's SET) so that an answer before the push is seen every time;
     # the push takes less than sernetctl's exit, so it is seen done anyway.
