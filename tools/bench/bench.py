@@ -205,6 +205,17 @@ def placed(sysm, fwd_cpu, fn):
 
 # --- the systems -------------------------------------------------------------
 
+def end_process(proc):
+    """SIGTERM, then SIGKILL after 5 s; reaped (None: nothing to end)"""
+    if proc:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class System:
     """One forwarder on the slave of a pty pair, serving 127.0.0.1:port."""
     name = label = ""
@@ -235,14 +246,8 @@ class System:
         return [self.proc.pid] if self.proc else []
 
     def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        end_process(self.proc)
+        self.proc = None
         for fd in (self.slave, self.master):
             if fd is not None:
                 os.close(fd)
@@ -709,14 +714,8 @@ class Many:
             [p for u in self.units for p in u.pids()]
 
     def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        end_process(self.proc)
+        self.proc = None
         for u in self.units:
             u.stop()
         self.units = []
