@@ -93,10 +93,10 @@ static int sernet_conn_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
 /*
  * The socket's data to the tty now, from data_ready; false when the work
  * must read it: more than SERNET_RX_NOW_MAX waits, the work is reading
- * (its segment goes first), a source
- * waits or the tty is full, AT mode holds the network back (or has just
- * let it go, and its own bytes are not written yet), a layer is to
- * change the bytes, or a reader owns the socket (the backlog's data_ready).
+ * (its segment goes first), a source waits or the tty is full, AT mode
+ * holds the network back (or has just let it go, and its own bytes are
+ * not written yet), a layer is to change the bytes, or a reader owns the
+ * socket (the backlog's data_ready).
  */
 static bool sernet_conn_rx_now(struct sernet_conn *c, struct sock *sk)
 {
